@@ -1,0 +1,157 @@
+#include "formats/bundle_index.hpp"
+
+#include "common/error.hpp"
+#include "common/timestamp.hpp"
+#include "formats/image_name.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <set>
+
+namespace airlock {
+
+std::string unsafe_path_reason(std::string_view path) {
+  if (path.empty()) return "empty path";
+  if (path.size() > 1024) return "path longer than 1024 bytes";
+  if (path.front() == '/') return "absolute path";
+  if (path.find('\\') != std::string_view::npos) return "backslash in path";
+  for (unsigned char c : path)
+    if (c < 0x20 || c == 0x7f) return "control character in path";
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    const auto end = std::min(path.find('/', start), path.size());
+    const auto part = path.substr(start, end - start);
+    if (part.empty()) return "empty path component";
+    if (part == "..") return "\"..\" component";
+    if (part == ".") return "\".\" component";
+    start = end + 1;
+  }
+  return {};
+}
+
+std::string blob_entry_path(const Digest& digest) { return "blobs/sha256/" + digest.hex(); }
+
+std::string BundleIndex::to_json() const {
+  nlohmann::json j;
+  j["formatVersion"] = k_bundle_format_version;
+  j["release"] = {{"name", name}, {"version", version}, {"sequence", sequence}};
+  j["created"] = format_utc(created);
+  if (expires) j["expires"] = format_utc(*expires);
+  j["images"] = nlohmann::json::array();
+  for (const auto& img : images) {
+    j["images"].push_back({{"name", img.name},
+                           {"repository", img.repository},
+                           {"tag", img.tag},
+                           {"source", img.source},
+                           {"digest", img.digest.str()},
+                           {"mediaType", img.media_type},
+                           {"size", img.size},
+                           {"platforms", img.platforms}});
+  }
+  j["entries"] = nlohmann::json::array();
+  for (const auto& e : entries)
+    j["entries"].push_back({{"path", e.path}, {"sha256", e.sha256.hex()}, {"size", e.size}});
+  return j.dump(2) + "\n";
+}
+
+namespace {
+
+template <typename T>
+T field(const nlohmann::json& j, const char* key, std::string_view ctx, std::string_view where) {
+  if (!j.is_object() || !j.contains(key))
+    throw VerificationError(fmt::format("{}: index: {} has no \"{}\"", where, ctx, key));
+  try {
+    return j.at(key).get<T>();
+  } catch (const nlohmann::json::exception&) {
+    throw VerificationError(fmt::format("{}: index: {}.{} has the wrong type", where, ctx, key));
+  }
+}
+
+std::int64_t time_field(const nlohmann::json& j, const char* key, std::string_view where) {
+  const auto text = field<std::string>(j, key, "the index", where);
+  const auto t = parse_utc(text);
+  if (!t)
+    throw VerificationError(
+        fmt::format("{}: index: {} \"{}\" is not YYYY-MM-DDTHH:MM:SSZ", where, key, text));
+  return *t;
+}
+
+Digest digest_field(const std::string& text, std::string_view ctx, std::string_view where) {
+  const auto d = Digest::parse(text);
+  if (!d) throw VerificationError(fmt::format("{}: index: {} has a malformed digest \"{}\"", where, ctx, text));
+  return *d;
+}
+
+}  // namespace
+
+BundleIndex BundleIndex::parse(std::string_view json, std::string_view where) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(json);
+  } catch (const nlohmann::json::exception& e) {
+    throw VerificationError(fmt::format("{}: index is not JSON: {}", where, e.what()));
+  }
+  const int version = field<int>(j, "formatVersion", "the index", where);
+  if (version != k_bundle_format_version)
+    throw VerificationError(fmt::format("{}: bundle format version {} is not supported (this airlock reads {})",
+                                        where, version, k_bundle_format_version));
+  BundleIndex idx;
+  const auto release = field<nlohmann::json>(j, "release", "the index", where);
+  idx.name = field<std::string>(release, "name", "release", where);
+  idx.version = field<std::string>(release, "version", "release", where);
+  idx.sequence = field<std::uint64_t>(release, "sequence", "release", where);
+  idx.created = time_field(j, "created", where);
+  if (j.contains("expires")) idx.expires = time_field(j, "expires", where);
+
+  std::set<std::string> paths;
+  for (const auto& e : field<nlohmann::json>(j, "entries", "the index", where)) {
+    IndexEntry entry;
+    entry.path = field<std::string>(e, "path", "an entry", where);
+    const auto ctx = "entry " + entry.path;
+    entry.sha256 = digest_field("sha256:" + field<std::string>(e, "sha256", ctx, where), ctx, where);
+    entry.size = field<std::uint64_t>(e, "size", ctx, where);
+    if (const auto why = unsafe_path_reason(entry.path); !why.empty())
+      throw VerificationError(fmt::format("{}: index lists unsafe entry \"{}\": {}", where, entry.path, why));
+    if (entry.path == k_envelope_entry || !paths.insert(entry.path).second)
+      throw VerificationError(fmt::format("{}: index lists entry \"{}\" twice", where, entry.path));
+    idx.entries.push_back(std::move(entry));
+  }
+  std::set<std::string> names;
+  for (const auto& i : field<nlohmann::json>(j, "images", "the index", where)) {
+    IndexImage img;
+    img.name = field<std::string>(i, "name", "an image", where);
+    const auto ctx = "image " + img.name;
+    img.repository = field<std::string>(i, "repository", ctx, where);
+    img.tag = field<std::string>(i, "tag", ctx, where);
+    img.source = field<std::string>(i, "source", ctx, where);
+    img.digest = digest_field(field<std::string>(i, "digest", ctx, where), ctx, where);
+    img.media_type = field<std::string>(i, "mediaType", ctx, where);
+    img.size = field<std::uint64_t>(i, "size", ctx, where);
+    img.platforms = field<std::vector<std::string>>(i, "platforms", ctx, where);
+    if (!is_valid_repository(img.repository) || !is_valid_tag(img.tag) ||
+        img.name != img.repository + ":" + img.tag)
+      throw VerificationError(fmt::format("{}: index: image name \"{}\" is malformed", where, img.name));
+    if (!names.insert(img.name).second)
+      throw VerificationError(fmt::format("{}: index: image \"{}\" appears twice", where, img.name));
+    if (!paths.contains(blob_entry_path(img.digest)))
+      throw VerificationError(fmt::format("{}: index: image {} names manifest {} that is not an entry",
+                                          where, img.name, img.digest.str()));
+    idx.images.push_back(std::move(img));
+  }
+  return idx;
+}
+
+const IndexEntry* BundleIndex::find_entry(std::string_view path) const {
+  for (const auto& e : entries)
+    if (e.path == path) return &e;
+  return nullptr;
+}
+
+std::uint64_t BundleIndex::total_entry_bytes() const {
+  std::uint64_t total = 0;
+  for (const auto& e : entries) total += e.size;
+  return total;
+}
+
+}  // namespace airlock

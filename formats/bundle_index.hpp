@@ -1,0 +1,62 @@
+#pragma once
+// The bundle index: the signed DSSE payload that lists the release, its
+// images and every other archive entry with sha256 and size. docs/FORMAT.md
+// documents the JSON. Serialisation is deterministic: sorted keys, fixed
+// indentation, entries in archive order.
+
+#include "common/sha256.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace airlock {
+
+inline constexpr int k_bundle_format_version = 1;
+inline constexpr std::string_view k_envelope_entry = "bundle.dsse.json";
+
+struct IndexEntry {
+  std::string path;
+  Digest sha256;
+  std::uint64_t size = 0;
+};
+
+struct IndexImage {
+  std::string name;        // repository:tag, the ref.name in index.json
+  std::string repository;
+  std::string tag;
+  std::string source;      // where the packer took it from
+  Digest digest;           // of the manifest or index
+  std::string media_type;
+  std::uint64_t size = 0;  // manifests, configs and layers of this image
+  std::vector<std::string> platforms;
+};
+
+struct BundleIndex {
+  std::string name;
+  std::string version;
+  std::uint64_t sequence = 0;
+  std::int64_t created = 0;  // unix seconds
+  std::optional<std::int64_t> expires;
+  std::vector<IndexImage> images;
+  std::vector<IndexEntry> entries;
+
+  [[nodiscard]] std::string to_json() const;
+  // Strict: unknown format version, missing fields, unsafe or duplicate
+  // entry paths all throw VerificationError naming `where`.
+  [[nodiscard]] static BundleIndex parse(std::string_view json, std::string_view where);
+
+  [[nodiscard]] const IndexEntry* find_entry(std::string_view path) const;
+  [[nodiscard]] std::uint64_t total_entry_bytes() const;
+};
+
+// Path rules for entries: relative, '/'-separated, no empty, "." or ".."
+// component, no backslash, no control bytes, at most 1024 bytes. Returns the
+// reason a path is unsafe, or an empty string.
+[[nodiscard]] std::string unsafe_path_reason(std::string_view path);
+
+[[nodiscard]] std::string blob_entry_path(const Digest& digest);
+
+}  // namespace airlock

@@ -1,0 +1,180 @@
+#include "formats/bundle_reader.hpp"
+
+#include "common/error.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <map>
+#include <set>
+
+namespace airlock {
+namespace {
+
+// Entry names as they appear in messages: printable, quoted.
+std::string printable(std::string_view path) {
+  std::string out;
+  for (unsigned char c : path) {
+    if (c < 0x20 || c == 0x7f) out += fmt::format("\\x{:02x}", c);
+    else out += static_cast<char>(c);
+  }
+  return out;
+}
+
+std::string type_name(archive_entry* e) {
+  if (archive_entry_hardlink(e) != nullptr) return "a hard link";
+  switch (archive_entry_filetype(e)) {
+    case AE_IFREG: return "a regular file";
+    case AE_IFLNK: return "a symbolic link";
+    case AE_IFDIR: return "a directory";
+    case AE_IFCHR: return "a character device";
+    case AE_IFBLK: return "a block device";
+    case AE_IFIFO: return "a fifo";
+    case AE_IFSOCK: return "a socket";
+    default: return "of an unknown type";
+  }
+}
+
+}  // namespace
+
+BundleReader::BundleReader(const std::filesystem::path& bundle, ReaderLimits limits)
+    : m_name(bundle == "-" ? "(stdin)" : bundle.string()), m_limits(limits) {
+  Fd fd(bundle == "-" ? ::dup(0) : ::open(bundle.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) throw UsageError(fmt::format("cannot open bundle {}: {}", m_name, errno_text(errno)));
+  m_source = std::make_unique<ZstdSource>(std::move(fd), m_name,
+                                          ZstdSourceOptions{.max_window_log = m_limits.max_window_log});
+  m_archive.reset(archive_read_new());
+  if (!m_archive) throw Error("cannot allocate an archive reader");
+  archive* a = m_archive.get();
+  if (archive_read_support_format_tar(a) != ARCHIVE_OK ||
+      archive_read_open(a, this, nullptr, &BundleReader::on_read, nullptr) != ARCHIVE_OK)
+    fail_archive("reading the first entry");
+
+  archive_entry* entry = nullptr;
+  std::string path;
+  if (!next_header(&entry, path))
+    throw VerificationError(fmt::format("{}: the archive is empty; expected {} first", m_name, k_envelope_entry));
+  if (path != k_envelope_entry)
+    reject(path, fmt::format("the first entry must be {}", k_envelope_entry));
+  const auto size = static_cast<std::uint64_t>(archive_entry_size(entry));
+  if (size > m_limits.max_envelope)
+    reject(path, fmt::format("the envelope is {} bytes, more than the limit of {}", size, m_limits.max_envelope));
+  std::string json(size, '\0');
+  std::size_t got = 0;
+  while (got < size) {
+    const la_ssize_t n = archive_read_data(a, json.data() + got, size - got);
+    if (n < 0) fail_archive(fmt::format("entry \"{}\"", path));
+    if (n == 0) reject(path, "truncated");
+    got += static_cast<std::size_t>(n);
+  }
+  m_archive_bytes += size;
+  m_envelope = DsseEnvelope::parse(json, fmt::format("{}: {}", m_name, k_envelope_entry));
+}
+
+BundleReader::~BundleReader() {
+  // libarchive's handle refers to the source; close it first.
+  m_archive.reset();
+  m_source.reset();
+}
+
+std::uint64_t BundleReader::compressed_bytes() const noexcept { return m_source->compressed_bytes(); }
+
+la_ssize_t BundleReader::on_read(archive*, void* self, const void** buffer) {
+  auto* r = static_cast<BundleReader*>(self);
+  try {
+    const auto chunk = r->m_source->next();
+    *buffer = chunk.data();
+    return static_cast<la_ssize_t>(chunk.size());
+  } catch (...) {
+    r->m_source_error = std::current_exception();
+    return ARCHIVE_FATAL;
+  }
+}
+
+void BundleReader::fail_archive(std::string_view context) {
+  if (m_source_error) {
+    try {
+      std::rethrow_exception(m_source_error);
+    } catch (const VerificationError& e) {
+      throw VerificationError(fmt::format("{} ({})", e.what(), context));
+    }
+  }
+  const char* msg = archive_error_string(m_archive.get());
+  throw VerificationError(fmt::format("{}: {}: {}", m_name, context, msg ? msg : "unreadable archive"));
+}
+
+void BundleReader::reject(std::string_view path, std::string_view why) const {
+  throw VerificationError(fmt::format("{}: entry \"{}\": {}", m_name, printable(path), why));
+}
+
+bool BundleReader::next_header(archive_entry** entry, std::string& path) {
+  archive* a = m_archive.get();
+  const int rc = archive_read_next_header(a, entry);
+  if (rc == ARCHIVE_EOF) return false;
+  if (rc != ARCHIVE_OK) fail_archive("reading the next entry header");
+  const char* p = archive_entry_pathname(*entry);
+  path = p ? p : "";
+  // Everything from this header's first block to its data: pax and GNU
+  // extension headers included.
+  const auto header_bytes =
+      static_cast<std::uint64_t>(archive_filter_bytes(a, 0) - archive_read_header_position(a));
+  if (header_bytes > m_limits.max_header)
+    reject(path, fmt::format("its headers take {} bytes, more than the limit of {}", header_bytes,
+                             m_limits.max_header));
+  if (const auto why = unsafe_path_reason(path); !why.empty()) reject(path, "unsafe path: " + why);
+  if (archive_entry_hardlink(*entry) != nullptr || archive_entry_filetype(*entry) != AE_IFREG)
+    reject(path, fmt::format("is {}; a bundle holds only regular files", type_name(*entry)));
+  if (archive_entry_sparse_count(*entry) > 0) reject(path, "is a sparse file");
+  if (!archive_entry_size_is_set(*entry) || archive_entry_size(*entry) < 0) reject(path, "has no size");
+  return true;
+}
+
+void BundleReader::stream(const BundleIndex& index, EntryHandler& handler, Progress& progress) {
+  std::map<std::string_view, const IndexEntry*> listed;
+  for (const auto& e : index.entries) listed.emplace(e.path, &e);
+  std::set<std::string> seen{std::string(k_envelope_entry)};
+  archive* a = m_archive.get();
+  progress.begin("verify", index.total_entry_bytes());
+
+  archive_entry* entry = nullptr;
+  std::string path;
+  while (next_header(&entry, path)) {
+    if (!seen.insert(path).second) reject(path, "appears twice in the archive");
+    const auto it = listed.find(path);
+    if (it == listed.end()) reject(path, "is not listed in the signed index");
+    const IndexEntry& want = *it->second;
+    const auto size = static_cast<std::uint64_t>(archive_entry_size(entry));
+    if (size != want.size)
+      reject(path, fmt::format("is {} bytes, the signed index says {}", size, want.size));
+
+    Sha256 hash;
+    std::uint64_t got = 0;
+    for (;;) {
+      const void* buf = nullptr;
+      size_t len = 0;
+      la_int64_t offset = 0;
+      const int rc = archive_read_data_block(a, &buf, &len, &offset);
+      if (rc == ARCHIVE_EOF) break;
+      if (rc != ARCHIVE_OK) fail_archive(fmt::format("entry \"{}\" after {} of {} bytes", printable(path), got, size));
+      if (static_cast<std::uint64_t>(offset) != got) reject(path, "has holes (sparse data)");
+      const std::span data(static_cast<const std::uint8_t*>(buf), len);
+      hash.update(data);
+      handler.on_data(want, data);
+      got += len;
+      progress.advance(len);
+    }
+    if (got != want.size) reject(path, fmt::format("ended after {} of {} bytes", got, want.size));
+    const Digest digest = hash.finish();
+    if (digest != want.sha256)
+      reject(path, fmt::format("sha256 mismatch: the signed index says {}, the content is {}",
+                               want.sha256.hex(), digest.hex()));
+    m_archive_bytes += got;
+    handler.on_verified(want);
+  }
+  for (const auto& e : index.entries)
+    if (!seen.contains(e.path)) reject(e.path, "is listed in the signed index but missing from the archive");
+  progress.end();
+}
+
+}  // namespace airlock

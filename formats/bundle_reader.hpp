@@ -1,0 +1,79 @@
+#pragma once
+// The safe streaming reader of a bundle. It is the only parser of bundle
+// bytes: what it hashes is what it hands on, once, in one pass.
+//
+// The first entry must be the DSSE envelope (at most 1 MiB). After the
+// caller has decided trust and parsed the index from the envelope's
+// payload, stream() walks the rest and rejects, before anything reaches the
+// handler's on_verified(): an entry the index does not list, a duplicate,
+// an unsafe path, anything but a regular file, a header over the cap, a
+// size other than the index's, a digest mismatch, truncation; and at the
+// end, a listed entry that never came.
+
+#include "common/archive_handles.hpp"
+#include "common/progress.hpp"
+#include "formats/bundle_index.hpp"
+#include "formats/dsse_envelope.hpp"
+#include "formats/zstd_source.hpp"
+
+#include <cstdint>
+#include <exception>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+
+namespace airlock {
+
+struct ReaderLimits {
+  std::uint64_t max_envelope = 1024 * 1024;
+  std::uint64_t max_header = 64 * 1024;  // all header blocks of one entry, pax included
+  int max_window_log = 24;
+};
+
+class EntryHandler {
+public:
+  virtual ~EntryHandler() = default;
+  // Bytes of `entry` as they pass, not yet verified.
+  virtual void on_data(const IndexEntry& entry, std::span<const std::uint8_t> data) = 0;
+  // The entry's every byte matched the index's size and sha256.
+  virtual void on_verified(const IndexEntry& entry) = 0;
+};
+
+class BundleReader {
+public:
+  // Opens `bundle` ("-" for standard input) and reads the envelope.
+  // Throws UsageError when it cannot be opened, VerificationError when the
+  // first entry is not a sound envelope.
+  explicit BundleReader(const std::filesystem::path& bundle, ReaderLimits limits = {});
+  BundleReader(const BundleReader&) = delete;
+  BundleReader& operator=(const BundleReader&) = delete;
+  ~BundleReader();
+
+  [[nodiscard]] const DsseEnvelope& envelope() const noexcept { return m_envelope; }
+  [[nodiscard]] const std::string& name() const noexcept { return m_name; }
+
+  // Reads every remaining entry against `index`. Throws VerificationError
+  // naming the bundle and the entry.
+  void stream(const BundleIndex& index, EntryHandler& handler, Progress& progress);
+
+  [[nodiscard]] std::uint64_t compressed_bytes() const noexcept;
+  [[nodiscard]] std::uint64_t archive_bytes() const noexcept { return m_archive_bytes; }
+
+private:
+  static la_ssize_t on_read(archive* a, void* self, const void** buffer);
+  // Next header, with the checks that need no index; false at the end.
+  bool next_header(archive_entry** entry, std::string& path);
+  [[noreturn]] void fail_archive(std::string_view context);
+  [[noreturn]] void reject(std::string_view path, std::string_view why) const;
+
+  std::string m_name;
+  ReaderLimits m_limits;
+  std::unique_ptr<ZstdSource> m_source;
+  ArchiveReadPtr m_archive;
+  std::exception_ptr m_source_error;
+  DsseEnvelope m_envelope;
+  std::uint64_t m_archive_bytes = 0;
+};
+
+}  // namespace airlock

@@ -1,0 +1,57 @@
+#pragma once
+// OCI image manifests and indexes (and their Docker v2 schema 2 twins): just
+// enough of them to walk an image to every blob it needs.
+
+#include "common/sha256.hpp"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace airlock {
+
+namespace media_type {
+inline constexpr std::string_view oci_manifest = "application/vnd.oci.image.manifest.v1+json";
+inline constexpr std::string_view oci_index = "application/vnd.oci.image.index.v1+json";
+inline constexpr std::string_view docker_manifest =
+    "application/vnd.docker.distribution.manifest.v2+json";
+inline constexpr std::string_view docker_manifest_list =
+    "application/vnd.docker.distribution.manifest.list.v2+json";
+inline constexpr std::string_view oci_layout_file = "{\"imageLayoutVersion\":\"1.0.0\"}";
+}  // namespace media_type
+
+inline constexpr std::string_view k_ref_name_annotation = "org.opencontainers.image.ref.name";
+// Manifests, indexes and configs are read whole; anything larger is refused.
+inline constexpr std::uint64_t k_max_json_blob = 4 * 1024 * 1024;
+
+struct Descriptor {
+  std::string media_type;
+  Digest digest;
+  std::uint64_t size = 0;
+  std::optional<std::string> platform;  // "os/arch[/variant]" in an index
+  std::map<std::string, std::string> annotations;
+};
+
+[[nodiscard]] bool is_index_media_type(std::string_view mt);
+[[nodiscard]] bool is_manifest_media_type(std::string_view mt);
+
+struct ParsedManifest {
+  std::string media_type;
+  bool is_index = false;
+  std::vector<Descriptor> manifests;  // an index's children
+  std::optional<Descriptor> config;   // a manifest's config
+  std::vector<Descriptor> layers;     // a manifest's layers
+};
+
+// Parses manifest or index JSON. `declared` is the media type from the
+// descriptor that pointed here (may be empty). Throws Error (or
+// VerificationError when `strict`) naming `where`; schema 1 is refused.
+[[nodiscard]] ParsedManifest parse_manifest(std::string_view json, std::string_view declared,
+                                            std::string_view where);
+
+[[nodiscard]] Descriptor parse_descriptor(const void* json_object, std::string_view where);
+
+}  // namespace airlock

@@ -1,0 +1,129 @@
+#include "formats/release_spec.hpp"
+
+#include "common/error.hpp"
+#include "common/file_util.hpp"
+#include "common/timestamp.hpp"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <regex>
+#include <set>
+
+namespace airlock {
+namespace {
+
+constexpr std::uint64_t k_max_spec = 1024 * 1024;
+
+std::string at(const std::filesystem::path& path, const YAML::Node& node) {
+  return fmt::format("{}:{}", path.string(), node.Mark().line + 1);
+}
+
+std::string scalar(const std::filesystem::path& path, const YAML::Node& node, const char* key) {
+  if (!node.IsScalar())
+    throw UsageError(fmt::format("{}: \"{}\" must be a string", at(path, node), key));
+  return node.as<std::string>();
+}
+
+SpecExpiry parse_expiry(const std::filesystem::path& path, const YAML::Node& node) {
+  const auto text = scalar(path, node, "expires");
+  static const std::regex relative("([0-9]{1,5})([dh])");
+  std::smatch m;
+  SpecExpiry e;
+  if (std::regex_match(text, m, relative)) {
+    const std::int64_t n = std::stoll(m[1].str());
+    e.seconds = n * (m[2].str() == "d" ? 86400 : 3600);
+    if (*e.seconds <= 0)
+      throw UsageError(fmt::format("{}: expires must be in the future of creation", at(path, node)));
+    return e;
+  }
+  e.at = parse_utc(text);
+  if (!e.at)
+    throw UsageError(fmt::format(
+        "{}: expires \"{}\" is neither YYYY-MM-DDTHH:MM:SSZ nor a duration like 45d or 12h",
+        at(path, node), text));
+  return e;
+}
+
+}  // namespace
+
+bool is_valid_release_name(std::string_view name) {
+  static const std::regex re("[a-z0-9][a-z0-9._-]{0,62}");
+  return std::regex_match(name.begin(), name.end(), re) && name.find("..") == std::string_view::npos;
+}
+
+ReleaseSpec load_release_spec(const std::filesystem::path& path) {
+  const std::string text = read_small_file(path, k_max_spec);
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw UsageError(fmt::format("{}:{}: not valid YAML: {}", path.string(), e.mark.line + 1, e.msg));
+  }
+  if (!root.IsMap()) throw UsageError(fmt::format("{}: the spec must be a YAML mapping", path.string()));
+
+  static const std::set<std::string> known{"name", "version", "sequence", "expires", "manifests", "images"};
+  for (const auto& kv : root) {
+    const auto key = kv.first.as<std::string>();
+    if (!known.contains(key))
+      throw UsageError(fmt::format("{}: unknown key \"{}\" (known: name, version, sequence, expires, "
+                                   "manifests, images)",
+                                   at(path, kv.first), key));
+  }
+  for (const char* key : {"name", "version", "sequence"})
+    if (!root[key]) throw UsageError(fmt::format("{}: \"{}\" is required", path.string(), key));
+
+  ReleaseSpec spec;
+  spec.path = path;
+  spec.dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+  spec.name = scalar(path, root["name"], "name");
+  if (!is_valid_release_name(spec.name))
+    throw UsageError(fmt::format("{}: release name \"{}\" must match [a-z0-9][a-z0-9._-]* (it "
+                                 "becomes a directory in git)",
+                                 at(path, root["name"]), spec.name));
+  spec.version = scalar(path, root["version"], "version");
+  static const std::regex version_re("[A-Za-z0-9][A-Za-z0-9._+-]{0,127}");
+  if (!std::regex_match(spec.version, version_re))
+    throw UsageError(fmt::format("{}: version \"{}\" may hold only letters, digits and . _ + -",
+                                 at(path, root["version"]), spec.version));
+  const auto seq = scalar(path, root["sequence"], "sequence");
+  static const std::regex seq_re("[1-9][0-9]{0,17}");
+  if (!std::regex_match(seq, seq_re))
+    throw UsageError(fmt::format("{}: sequence \"{}\" must be a positive integer",
+                                 at(path, root["sequence"]), seq));
+  spec.sequence = std::stoull(seq);
+  if (root["expires"]) spec.expires = parse_expiry(path, root["expires"]);
+
+  if (const auto manifests = root["manifests"]) {
+    if (!manifests.IsSequence())
+      throw UsageError(fmt::format("{}: manifests must be a list of files or directories", at(path, manifests)));
+    for (const auto& m : manifests) spec.manifests.push_back(scalar(path, m, "manifests"));
+  }
+  if (const auto images = root["images"]) {
+    if (!images.IsSequence())
+      throw UsageError(fmt::format("{}: images must be a list", at(path, images)));
+    for (const auto& i : images) {
+      SpecImage img;
+      img.where = at(path, i);
+      if (i.IsScalar()) {
+        img.source = i.as<std::string>();
+      } else if (i.IsMap()) {
+        for (const auto& kv : i) {
+          const auto key = kv.first.as<std::string>();
+          if (key != "source" && key != "name")
+            throw UsageError(fmt::format("{}: unknown image key \"{}\" (known: source, name)",
+                                         at(path, kv.first), key));
+        }
+        if (!i["source"]) throw UsageError(fmt::format("{}: image has no source", img.where));
+        img.source = scalar(path, i["source"], "source");
+        if (i["name"]) img.name = scalar(path, i["name"], "name");
+      } else {
+        throw UsageError(fmt::format("{}: an image is a reference or {{source, name}}", img.where));
+      }
+      spec.images.push_back(std::move(img));
+    }
+  }
+  return spec;
+}
+
+}  // namespace airlock

@@ -1,0 +1,47 @@
+#pragma once
+// The release spec (YAML) that airlock-pack reads. docs/SPEC.md documents it.
+//
+//   name: demo              # release name: [a-z0-9][a-z0-9._-]*
+//   version: 1.2.0
+//   sequence: 7             # positive, increases with every bundle of the release
+//   expires: 45d            # optional: RFC 3339 UTC time, or Nd / Nh after creation
+//   manifests: [k8s/]       # files or directories (*.yaml, *.yml), relative to the spec
+//   images:
+//     - {source: "oci:layouts/app:1.0", name: "org/app:1.0"}
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace airlock {
+
+struct SpecImage {
+  std::string source;
+  std::optional<std::string> name;
+  std::string where;  // spec:line, for messages
+};
+
+struct SpecExpiry {
+  std::optional<std::int64_t> at;       // absolute
+  std::optional<std::int64_t> seconds;  // after creation
+};
+
+struct ReleaseSpec {
+  std::filesystem::path path;
+  std::filesystem::path dir;  // relative paths resolve here
+  std::string name;
+  std::string version;
+  std::uint64_t sequence = 0;
+  SpecExpiry expires;
+  std::vector<std::string> manifests;
+  std::vector<SpecImage> images;
+};
+
+// Throws UsageError naming spec:line for every defect.
+[[nodiscard]] ReleaseSpec load_release_spec(const std::filesystem::path& path);
+
+[[nodiscard]] bool is_valid_release_name(std::string_view name);
+
+}  // namespace airlock

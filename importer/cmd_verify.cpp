@@ -1,0 +1,54 @@
+#include "importer/commands.hpp"
+#include "importer/report_json.hpp"
+
+#include <fmt/format.h>
+
+#include <memory>
+
+namespace airlock {
+
+void add_verify_command(CLI::App& app, CommandAction& action) {
+  struct Opts {
+    std::string bundle;
+    std::vector<std::string> pubkeys;
+    bool json = false;
+  };
+  auto o = std::make_shared<Opts>();
+  auto* cmd = app.add_subcommand("verify", "Check a bundle's signature against trusted keys, and every entry's digest");
+  cmd->add_option("bundle", o->bundle, "Bundle (.tar.zst), or - for standard input")->required();
+  cmd->add_option("--pubkey", o->pubkeys, "Trusted Ed25519 public key (PEM); repeatable")->required();
+  cmd->add_flag("--json", o->json, "Print one JSON document");
+  cmd->footer("Exit status: 0 verified, 2 usage, 3 verification failed.");
+  cmd->callback([o, &action] {
+    action = [o] {
+      TerminalProgress progress("airlock-import", o->json);
+      VerifyOptions opts;
+      for (const auto& p : o->pubkeys) opts.pubkeys.emplace_back(p);
+      const auto report = verify_bundle(o->bundle, opts, progress);
+      if (o->json) fmt::print("{}\n", verify_report_json(report).dump(2));
+      else fmt::print("{}", verify_report_text(report));
+      return 0;
+    };
+  });
+}
+
+void add_inspect_command(CLI::App& app, CommandAction& action) {
+  struct Opts {
+    std::string bundle;
+    bool json = false;
+  };
+  auto o = std::make_shared<Opts>();
+  auto* cmd = app.add_subcommand("inspect", "Show what a bundle holds (reads only its envelope; verifies nothing)");
+  cmd->add_option("bundle", o->bundle, "Bundle (.tar.zst), or - for standard input")->required();
+  cmd->add_flag("--json", o->json, "Print one JSON document");
+  cmd->callback([o, &action] {
+    action = [o] {
+      const auto report = inspect_bundle(o->bundle);
+      if (o->json) fmt::print("{}\n", inspect_report_json(report).dump(2));
+      else fmt::print("{}", inspect_report_text(report));
+      return 0;
+    };
+  });
+}
+
+}  // namespace airlock

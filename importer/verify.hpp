@@ -1,0 +1,49 @@
+#pragma once
+// Verification of a bundle: envelope and trust first, then expiry, then
+// every entry in one streaming pass, then completeness (every blob the
+// images' manifests need is in the bundle).
+
+#include "common/progress.hpp"
+#include "formats/bundle_index.hpp"
+#include "formats/dsse_envelope.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace airlock {
+
+struct VerifyOptions {
+  std::vector<std::filesystem::path> pubkeys;
+  std::size_t threshold = 1;
+  std::optional<std::int64_t> now;  // for tests of expiry; unset: the clock
+};
+
+struct VerifyReport {
+  std::string bundle;
+  BundleIndex index;
+  Digest bundle_digest;
+  TrustDecision trust;
+  std::uint64_t compressed_bytes = 0;
+  std::uint64_t archive_bytes = 0;
+  double seconds = 0;
+};
+
+// Throws UsageError (no key, unreadable key or bundle) or VerificationError
+// naming the bundle and the entry.
+[[nodiscard]] VerifyReport verify_bundle(const std::filesystem::path& bundle, const VerifyOptions& options,
+                                         Progress& progress);
+
+struct InspectReport {
+  std::string bundle;
+  BundleIndex index;
+  Digest bundle_digest;
+  std::vector<std::string> signer_keyids;
+};
+
+// Reads only the envelope: fast, and explicitly not a verification.
+[[nodiscard]] InspectReport inspect_bundle(const std::filesystem::path& bundle);
+
+}  // namespace airlock

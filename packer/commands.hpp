@@ -1,0 +1,10 @@
+#pragma once
+
+#include "common/cli_support.hpp"
+
+namespace airlock {
+
+void add_keygen_command(CLI::App& app, CommandAction& action);
+void add_create_command(CLI::App& app, CommandAction& action);
+
+}  // namespace airlock

@@ -1,0 +1,37 @@
+#pragma once
+// The connected side's pipeline: spec → manifests → images → index → sign →
+// one streaming pass that writes the bundle → commit.
+
+#include "common/progress.hpp"
+#include "formats/bundle_index.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+
+namespace airlock {
+
+struct PackOptions {
+  std::filesystem::path spec;
+  std::filesystem::path key;
+  std::filesystem::path output;
+  int zstd_level = 3;
+  int workers = 0;
+  // Creation time; unset: $SOURCE_DATE_EPOCH, else now.
+  std::optional<std::int64_t> created;
+};
+
+struct PackResult {
+  BundleIndex index;
+  Digest bundle_digest;
+  std::string keyid;
+  std::uint64_t archive_bytes = 0;
+  std::uint64_t compressed_bytes = 0;
+};
+
+// Throws UsageError (spec, inputs, key), VerificationError (a blob whose
+// bytes differ from its digest), Error. On any failure the output path is
+// left as it was.
+[[nodiscard]] PackResult pack(const PackOptions& options, Progress& progress);
+
+}  // namespace airlock

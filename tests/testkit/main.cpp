@@ -1,0 +1,26 @@
+#include "common/error.hpp"
+#include "tests/testkit/testkit.hpp"
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+int main(int argc, char** argv) {
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    std::fprintf(stderr,
+                 "usage: airlock-testkit layout DIR REF [--platform OS/ARCH]... --layer SEED:SIZE...\n"
+                 "       airlock-testkit mutate IN OUT CASE [--key KEY]\n");
+    return 2;
+  }
+  try {
+    const std::vector<std::string> rest(args.begin() + 1, args.end());
+    if (args[0] == "layout") return airlock::testkit::make_layout(rest);
+    if (args[0] == "mutate") return airlock::testkit::mutate_bundle(rest);
+    std::fprintf(stderr, "airlock-testkit: unknown command %s\n", args[0].c_str());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "airlock-testkit: error: %s\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,226 @@
+// Rewrites a good bundle into a bad one, one defect per case, so each test
+// of the reader exercises exactly one of its checks. Cases that add an entry
+// the index could list (a symlink, a device, an oversized pax header) list
+// it and re-sign with --key, so only the check under test can stop it.
+
+#include "common/archive_handles.hpp"
+#include "common/error.hpp"
+#include "common/file_util.hpp"
+#include "formats/bundle_index.hpp"
+#include "formats/dsse_envelope.hpp"
+#include "formats/oci_types.hpp"
+#include "tests/testkit/testkit.hpp"
+
+#include <fmt/format.h>
+#include <zstd.h>
+
+#include <fstream>
+#include <functional>
+#include <optional>
+#include <sys/sysmacros.h>
+
+namespace airlock::testkit {
+namespace {
+
+struct Entry {
+  std::string path;
+  std::string data;
+  unsigned type = AE_IFREG;
+  std::string link;            // symlink target or hardlink source
+  std::size_t xattr_bytes = 0; // pads the pax header
+};
+
+std::vector<Entry> read_entries(const std::string& file) {
+  ArchiveReadPtr a(archive_read_new());
+  archive_read_support_filter_zstd(a.get());
+  archive_read_support_format_tar(a.get());
+  if (archive_read_open_filename(a.get(), file.c_str(), 1 << 16) != ARCHIVE_OK)
+    throw Error(fmt::format("cannot read {}: {}", file, archive_error_string(a.get())));
+  std::vector<Entry> out;
+  archive_entry* e = nullptr;
+  while (archive_read_next_header(a.get(), &e) == ARCHIVE_OK) {
+    Entry en{archive_entry_pathname(e), std::string(static_cast<std::size_t>(archive_entry_size(e)), '\0')};
+    if (!en.data.empty() && archive_read_data(a.get(), en.data.data(), en.data.size()) != static_cast<la_ssize_t>(en.data.size()))
+      throw Error("short read of " + en.path);
+    out.push_back(std::move(en));
+  }
+  return out;
+}
+
+la_ssize_t append(archive*, void* out, const void* buf, size_t len) {
+  static_cast<std::string*>(out)->append(static_cast<const char*>(buf), len);
+  return static_cast<la_ssize_t>(len);
+}
+
+std::string write_tar(const std::vector<Entry>& entries) {
+  std::string out;
+  ArchiveWritePtr a(archive_write_new());
+  archive_write_set_format_pax(a.get());
+  archive_write_set_bytes_per_block(a.get(), 0);
+  archive_write_open2(a.get(), &out, nullptr, append, nullptr, nullptr);
+  for (const auto& en : entries) {
+    ArchiveEntryPtr e(archive_entry_new());
+    archive_entry_set_pathname(e.get(), en.path.c_str());
+    archive_entry_set_perm(e.get(), 0644);
+    if (en.type == AE_IFREG && !en.link.empty()) {
+      archive_entry_set_filetype(e.get(), AE_IFREG);
+      archive_entry_set_hardlink(e.get(), en.link.c_str());
+      archive_entry_set_size(e.get(), 0);
+    } else {
+      archive_entry_set_filetype(e.get(), en.type);
+      if (en.type == AE_IFLNK) archive_entry_set_symlink(e.get(), en.link.c_str());
+      if (en.type == AE_IFCHR) archive_entry_set_rdev(e.get(), makedev(1, 3));
+      archive_entry_set_size(e.get(), en.type == AE_IFREG ? static_cast<la_int64_t>(en.data.size()) : 0);
+    }
+    if (en.xattr_bytes > 0) {
+      const std::string big(en.xattr_bytes, 'x');
+      archive_entry_xattr_add_entry(e.get(), "user.padding", big.data(), big.size());
+    }
+    if (archive_write_header(a.get(), e.get()) != ARCHIVE_OK)
+      throw Error(fmt::format("cannot write {}: {}", en.path, archive_error_string(a.get())));
+    if (en.type == AE_IFREG && en.link.empty() && !en.data.empty())
+      archive_write_data(a.get(), en.data.data(), en.data.size());
+  }
+  archive_write_close(a.get());
+  return out;
+}
+
+std::string compress(const std::string& tar, int window_log) {
+  ZSTD_CCtx* c = ZSTD_createCCtx();
+  ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, 3);
+  if (window_log > 0) ZSTD_CCtx_setParameter(c, ZSTD_c_windowLog, window_log);
+  std::string out(ZSTD_compressBound(tar.size()), '\0');
+  ZSTD_outBuffer ob{out.data(), out.size(), 0};
+  ZSTD_inBuffer ib{tar.data(), tar.size(), 0};
+  // Input first, end separately: zstd then never learns the size, and the
+  // frame declares the full window instead of one shrunk to the content.
+  std::size_t rc = ZSTD_compressStream2(c, &ob, &ib, ZSTD_e_continue);
+  ZSTD_inBuffer none{nullptr, 0, 0};
+  if (!ZSTD_isError(rc)) rc = ZSTD_compressStream2(c, &ob, &none, ZSTD_e_end);
+  ZSTD_freeCCtx(c);
+  if (ZSTD_isError(rc) || rc != 0) throw Error("zstd failed");
+  out.resize(ob.pos);
+  return out;
+}
+
+Entry& find(std::vector<Entry>& entries, const std::function<bool(const Entry&)>& pred, std::string_view what) {
+  for (auto& e : entries)
+    if (pred(e)) return e;
+  throw Error(fmt::format("the bundle has no {}", what));
+}
+
+Entry& blob(std::vector<Entry>& entries, const Digest& d) {
+  return find(entries, [&](const Entry& e) { return e.path == blob_entry_path(d); }, d.str());
+}
+
+void flip(Entry& e) {
+  if (e.data.empty()) throw Error("cannot flip a byte of empty " + e.path);
+  e.data[e.data.size() / 2] = static_cast<char>(e.data[e.data.size() / 2] ^ 0x01);
+}
+
+// The first single-platform manifest of the first image, parsed.
+ParsedManifest first_manifest(std::vector<Entry>& entries, const BundleIndex& index, Digest* digest) {
+  Digest d = index.images.at(0).digest;
+  auto m = parse_manifest(blob(entries, d).data, "", "testkit");
+  if (m.is_index) {
+    d = m.manifests.at(0).digest;
+    m = parse_manifest(blob(entries, d).data, "", "testkit");
+  }
+  if (digest) *digest = d;
+  return m;
+}
+
+}  // namespace
+
+int mutate_bundle(const std::vector<std::string>& args) {
+  if (args.size() < 3) throw UsageError("mutate IN OUT CASE [--key KEY]");
+  const std::string& in = args[0];
+  const std::string& out_path = args[1];
+  const std::string& kase = args[2];
+  std::optional<SigningKey> key;
+  if (args.size() == 5 && args[3] == "--key") key = SigningKey::load(args[4]);
+
+  auto entries = read_entries(in);
+  auto& env_entry = entries.at(0);
+  auto envelope = DsseEnvelope::parse(env_entry.data, "testkit");
+  auto index = BundleIndex::parse(envelope.payload, "testkit");
+  int window_log = 0;
+  bool resign = false;
+  const auto yaml = [](const Entry& e) { return e.path.starts_with("manifests/"); };
+  // Adds an entry and lists it in the index (needs --key to re-sign).
+  const auto add_listed = [&](Entry e) {
+    index.entries.push_back({e.path, Sha256::of(e.data), e.data.size()});
+    entries.push_back(std::move(e));
+    resign = true;
+  };
+
+  if (kase == "flip-layer") {
+    Digest md;
+    const auto m = first_manifest(entries, index, &md);
+    flip(blob(entries, m.layers.at(0).digest));
+  } else if (kase == "flip-config") {
+    flip(blob(entries, first_manifest(entries, index, nullptr).config->digest));
+  } else if (kase == "flip-manifest") {
+    flip(blob(entries, index.images.at(0).digest));
+  } else if (kase == "flip-yaml") {
+    flip(find(entries, yaml, "YAML file"));
+  } else if (kase == "flip-payload") {
+    envelope.payload[envelope.payload.find("\"version\"") + 13] ^= 0x01;
+    env_entry.data = envelope.to_json();
+  } else if (kase == "flip-sig") {
+    envelope.signatures.at(0).sig[10] ^= 0x01;
+    env_entry.data = envelope.to_json();
+  } else if (kase == "unlisted") {
+    entries.push_back({"extra.txt", "not in the index\n"});
+  } else if (kase == "missing") {
+    const auto& victim = find(entries, yaml, "YAML file");
+    entries.erase(entries.begin() + (&victim - entries.data()));
+  } else if (kase == "duplicate") {
+    entries.push_back(find(entries, yaml, "YAML file"));
+  } else if (kase == "oversize-entry") {
+    find(entries, yaml, "YAML file").data += "# one more line\n";
+  } else if (kase == "dotdot") {
+    entries.push_back({"../x", "escape\n"});
+  } else if (kase == "absolute") {
+    entries.push_back({"/abs", "escape\n"});
+  } else if (kase == "backslash") {
+    entries.push_back({"manifests\\evil.yaml", "a: b\n"});
+  } else if (kase == "symlink") {
+    add_listed({"manifests/link.yaml", "", AE_IFLNK, "/etc/passwd"});
+  } else if (kase == "hardlink") {
+    add_listed({"manifests/hard.yaml", "", AE_IFREG, "oci-layout"});
+  } else if (kase == "device") {
+    add_listed({"manifests/dev.yaml", "", AE_IFCHR});
+  } else if (kase == "fifo") {
+    add_listed({"manifests/fifo.yaml", "", AE_IFIFO});
+  } else if (kase == "pax-oversize") {
+    add_listed({"manifests/zz-padded.yaml", "a: b\n", AE_IFREG, "", 96 * 1024});
+  } else if (kase == "envelope-oversize") {
+    env_entry.data = std::string(1100 * 1024, ' ') + env_entry.data;
+  } else if (kase == "envelope-not-first") {
+    std::swap(entries.at(0), entries.at(1));
+  } else if (kase == "drop-layer-signed") {
+    const auto m = first_manifest(entries, index, nullptr);
+    const auto path = blob_entry_path(m.layers.at(0).digest);
+    std::erase_if(entries, [&](const Entry& e) { return e.path == path; });
+    std::erase_if(index.entries, [&](const IndexEntry& e) { return e.path == path; });
+    resign = true;
+  } else if (kase == "zstd-bomb") {
+    window_log = 27;  // 128 MiB: above the reader's 16 MiB cap
+  } else if (kase == "identity") {
+  } else {
+    throw UsageError("unknown case " + kase);
+  }
+
+  if (resign) {
+    if (!key) throw UsageError("case " + kase + " needs --key to re-sign the index");
+    envelope = dsse_sign(k_bundle_payload_type, index.to_json(), {&*key});
+    entries.at(0).data = envelope.to_json();
+  }
+  const auto bytes = compress(write_tar(entries), window_log);
+  std::ofstream f(out_path, std::ios::binary | std::ios::trunc);
+  f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  return f ? 0 : 1;
+}
+
+}  // namespace airlock::testkit
