@@ -1,0 +1,76 @@
+# Shared by the integration tests: binaries, a private temp dir, assertions.
+# Each test script: source lib.sh "$1"; ...; finish
+set -euo pipefail
+BIN=$(cd "${1:?usage: test_X.sh BUILD_DIR}" && pwd)
+PACK=$BIN/airlock-pack
+IMPORT=$BIN/airlock-import
+TESTKIT=$BIN/airlock-testkit
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+T=$(mktemp -d "${TMPDIR:-/tmp}/airlock-test.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+cd "$T"
+passed=0
+failed=0
+
+ok() { passed=$((passed + 1)); printf 'ok   %s\n' "$*"; }
+bad() { failed=$((failed + 1)); printf 'FAIL %s\n' "$*"; }
+
+# expect_exit CODE SUBSTRING DESCRIPTION -- command...
+# Runs the command; checks its exit code and that stderr contains SUBSTRING.
+expect_exit() {
+  local code=$1 substr=$2 desc=$3
+  shift 4
+  local rc=0
+  "$@" > "$T/out.txt" 2> "$T/err.txt" || rc=$?
+  if [ "$rc" -ne "$code" ]; then
+    bad "$desc: exit $rc, expected $code; stderr: $(head -c 600 "$T/err.txt")"
+  elif [ -n "$substr" ] && ! grep -qF -- "$substr" "$T/err.txt"; then
+    bad "$desc: stderr lacks \"$substr\": $(head -c 600 "$T/err.txt")"
+  else
+    ok "$desc"
+  fi
+}
+
+check() {  # check DESCRIPTION -- command...  (passes when the command succeeds)
+  local desc=$1
+  shift 2
+  if "$@" > "$T/out.txt" 2> "$T/err.txt"; then ok "$desc"; else bad "$desc: $(head -c 600 "$T/err.txt")"; fi
+}
+
+# A small release: two single-platform images sharing a layer, a
+# multi-arch index, YAML in a nested directory. Sets nothing; writes ./rel.
+make_release() {
+  mkdir -p rel/k8s/sub
+  "$TESTKIT" layout rel/layouts/app v1 --layer 1:300000 --layer 2:120000 > /dev/null
+  "$TESTKIT" layout rel/layouts/web v3 --layer 1:300000 --layer 4:90000 > /dev/null
+  "$TESTKIT" layout rel/layouts/multi v2 --platform linux/amd64 --platform linux/arm64 \
+    --layer 1:300000 --layer 3:70000 > /dev/null
+  cat > rel/k8s/app.yaml <<'YAML'
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: app}
+spec:
+  template:
+    spec:
+      containers:
+        - name: app
+          image: org/app:1.0
+YAML
+  printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: s}\n' > rel/k8s/sub/more.yml
+  cat > rel/spec.yaml <<'YAML'
+name: demo
+version: 1.0.0
+sequence: 1
+expires: 30d
+manifests: [k8s]
+images:
+  - {source: "oci:layouts/app:v1", name: "org/app:1.0"}
+  - {source: "oci:layouts/web:v3", name: "org/web:3.0"}
+  - {source: "oci:layouts/multi:v2", name: "org/multi:2.0"}
+YAML
+}
+
+finish() {
+  printf '%d passed, %d failed\n' "$passed" "$failed"
+  [ "$failed" -eq 0 ]
+}

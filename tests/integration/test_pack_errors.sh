@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Bad pack inputs: the exit code, a message naming file:line or the blob,
+# and no output file (nor a temporary beside it) left behind.
+source "$(dirname "$0")/lib.sh" "$1"
+
+make_release
+"$PACK" keygen --out signer > /dev/null
+
+no_output() {
+  if ls out.tar.zst* > /dev/null 2>&1; then bad "$1: output left behind: $(ls out.tar.zst*)"; else ok "$1: nothing left behind"; fi
+}
+spec_case() {  # spec_case CODE SUBSTRING DESCRIPTION  (spec text on stdin)
+  cat > rel/bad.yaml
+  expect_exit "$1" "$2" "$3" -- "$PACK" create rel/bad.yaml --key signer.key -o out.tar.zst
+  no_output "$3"
+}
+
+spec_case 2 "bad.yaml:3: sequence \"0\" must be a positive integer" "sequence 0" <<'Y'
+name: demo
+version: 1.0.0
+sequence: 0
+Y
+spec_case 2 "bad.yaml:4: unknown key \"imgaes\"" "misspelt key" <<'Y'
+name: demo
+version: 1.0.0
+sequence: 1
+imgaes: []
+Y
+spec_case 2 "bad.yaml: \"version\" is required" "missing version" <<'Y'
+name: demo
+sequence: 1
+Y
+spec_case 2 "release name \"Demo_App\"" "bad release name" <<'Y'
+name: Demo_App
+version: 1.0.0
+sequence: 1
+Y
+spec_case 2 "bad.yaml:3: not valid YAML" "not YAML" <<'Y'
+name: demo
+version: [1.0
+Y
+spec_case 2 "manifests entry \"nope\"" "missing manifests dir" <<'Y'
+name: demo
+version: 1.0.0
+sequence: 1
+manifests: [nope]
+Y
+spec_case 2 "has no image \"v9\" (it has: v1)" "unknown image ref in a layout" <<'Y'
+name: demo
+version: 1.0.0
+sequence: 1
+images: [{source: "oci:layouts/app:v9", name: "org/app:9"}]
+Y
+spec_case 2 "is not an OCI image layout" "not a layout" <<'Y'
+name: demo
+version: 1.0.0
+sequence: 1
+images: [{source: "oci:k8s:v1", name: "org/app:9"}]
+Y
+spec_case 2 "would both be named org/app:1.0" "two images with one name" <<'Y'
+name: demo
+version: 1.0.0
+sequence: 1
+images:
+  - {source: "oci:layouts/app:v1", name: "org/app:1.0"}
+  - {source: "oci:layouts/web:v3", name: "org/app:1.0"}
+Y
+spec_case 2 "\"Org/App\" is not a valid repository path" "bad image name" <<'Y'
+name: demo
+version: 1.0.0
+sequence: 1
+images: [{source: "oci:layouts/app:v1", name: "Org/App:1"}]
+Y
+spec_case 2 "expires 2020-01-01T00:00:00Z is not after the creation time" "expiry before creation" <<'Y'
+name: demo
+version: 1.0.0
+sequence: 1
+expires: 2020-01-01T00:00:00Z
+Y
+printf 'a: [unclosed\n' > rel/k8s/broken.yaml
+spec_case 2 "broken.yaml:2: not valid YAML" "broken manifest YAML" < rel/spec.yaml
+rm rel/k8s/broken.yaml
+
+# A layer whose bytes no longer match its digest: exit 3, no bundle.
+layer=$(jq -r '.manifests[0].digest' rel/layouts/app/index.json | cut -d: -f2)
+layer=$(jq -r '.layers[1].digest' "rel/layouts/app/blobs/sha256/$layer" | cut -d: -f2)
+printf 'X' | dd of="rel/layouts/app/blobs/sha256/$layer" bs=1 seek=1000 conv=notrunc status=none
+spec_case 3 "blob content does not match its digest sha256:$layer" "corrupt layer in the layout" < rel/spec.yaml
+rm "rel/layouts/app/blobs/sha256/$layer"
+spec_case 2 "blob sha256:$layer is missing from the layout" "missing layer in the layout" < rel/spec.yaml
+
+# An existing bundle is not clobbered by a failed run.
+printf 'previous\n' > out.tar.zst
+expect_exit 2 "" "failed pack over an existing file" -- "$PACK" create rel/spec.yaml --key signer.key -o out.tar.zst
+[ "$(cat out.tar.zst)" = previous ] && ok "the existing file is untouched" || bad "the existing file changed"
+[ "$(ls out.tar.zst* | wc -l)" = 1 ] && ok "no temporary left beside it" || bad "temporary left: $(ls out.tar.zst*)"
+
+expect_exit 2 "spec" "create without a spec" -- "$PACK" create --key signer.key -o out.tar.zst
+expect_exit 2 "" "unknown subcommand" -- "$PACK" frobnicate
+check "--help works" -- "$PACK" create --help
+
+finish
