@@ -1,7 +1,8 @@
-// Writes synthetic images into an OCI image layout: layers of pseudo-random
-// (incompressible, like real gzip layers) bytes from a seed, so the same
-// seed gives the same blob and images can share layers.
+// Writes synthetic images into an OCI image layout: each layer is a real tar
+// holding one file of pseudo-random bytes from a seed, so the same seed gives
+// the same blob and images can share layers.
 
+#include "common/archive_handles.hpp"
 #include "common/error.hpp"
 #include "common/sha256.hpp"
 #include "formats/oci_types.hpp"
@@ -36,11 +37,38 @@ Written put_blob(const fs::path& dir, std::string_view data) {
   return {d, data.size()};
 }
 
-// splitmix64: fast, deterministic, incompressible enough for zstd.
-Written put_random_blob(const fs::path& dir, std::uint64_t seed, std::uint64_t size) {
+// A real layer: an uncompressed tar holding one file of pseudo-random bytes
+// (splitmix64: fast, deterministic, incompressible like real gzip layers).
+struct LayerSink {
+  std::ofstream file;
+  Sha256 hash;
+  std::uint64_t size = 0;
+};
+
+la_ssize_t sink_write(archive*, void* self, const void* buf, size_t len) {
+  auto* s = static_cast<LayerSink*>(self);
+  s->file.write(static_cast<const char*>(buf), static_cast<std::streamsize>(len));
+  s->hash.update(std::string_view(static_cast<const char*>(buf), len));
+  s->size += len;
+  return s->file ? static_cast<la_ssize_t>(len) : -1;
+}
+
+Written put_random_layer(const fs::path& dir, std::uint64_t seed, std::uint64_t size) {
   const auto tmp = dir / "blobs" / "sha256" / fmt::format("tmp-{}", seed);
-  std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-  Sha256 h;
+  LayerSink sink;
+  sink.file.open(tmp, std::ios::binary | std::ios::trunc);
+  ArchiveWritePtr a(archive_write_new());
+  archive_write_set_format_pax_restricted(a.get());
+  archive_write_set_bytes_per_block(a.get(), 0);
+  archive_write_open2(a.get(), &sink, nullptr, sink_write, nullptr, nullptr);
+  ArchiveEntryPtr e(archive_entry_new());
+  const auto name = fmt::format("data/layer-{}.bin", seed);
+  archive_entry_set_pathname(e.get(), name.c_str());
+  archive_entry_set_filetype(e.get(), AE_IFREG);
+  archive_entry_set_perm(e.get(), 0644);
+  archive_entry_set_size(e.get(), static_cast<la_int64_t>(size));
+  if (archive_write_header(a.get(), e.get()) != ARCHIVE_OK) throw Error("cannot write layer " + name);
+
   std::vector<std::uint64_t> buf(1 << 17);
   // Start each seed at an unrelated point of the sequence, so two layers
   // never share runs of bytes that zstd could match.
@@ -57,15 +85,15 @@ Written put_random_blob(const fs::path& dir, std::uint64_t seed, std::uint64_t s
       w = z ^ (z >> 31);
     }
     const auto n = std::min<std::uint64_t>(left, buf.size() * 8);
-    const std::string_view chunk(reinterpret_cast<const char*>(buf.data()), n);
-    h.update(chunk);
-    f.write(chunk.data(), static_cast<std::streamsize>(n));
+    if (archive_write_data(a.get(), buf.data(), n) != static_cast<la_ssize_t>(n))
+      throw Error("cannot write layer " + tmp.string());
     left -= n;
   }
-  f.close();
-  const Digest d = h.finish();
+  if (archive_write_close(a.get()) != ARCHIVE_OK) throw Error("cannot finish layer " + tmp.string());
+  sink.file.close();
+  const Digest d = sink.hash.finish();
   fs::rename(tmp, dir / "blobs" / "sha256" / d.hex());
-  return {d, size};
+  return {d, sink.size};
 }
 
 nlohmann::ordered_json descriptor(std::string_view mt, const Written& w) {
@@ -91,7 +119,7 @@ int make_layout(const std::vector<std::string>& args) {
   write_file(dir / "oci-layout", media_type::oci_layout_file);
 
   std::vector<Written> layer_blobs;
-  for (const auto& [seed, size] : layers) layer_blobs.push_back(put_random_blob(dir, seed, size));
+  for (const auto& [seed, size] : layers) layer_blobs.push_back(put_random_layer(dir, seed, size));
 
   const auto make_manifest = [&](const std::string& platform) {
     const auto slash = platform.find('/');
