@@ -75,7 +75,7 @@ ReleaseSpec load_release_spec(const std::filesystem::path& path) {
 
   ReleaseSpec spec;
   spec.path = path;
-  spec.dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+  spec.dir = path.parent_path();  // empty: relative paths stay as written
   spec.name = scalar(path, root["name"], "name");
   if (!is_valid_release_name(spec.name))
     throw UsageError(fmt::format("{}: release name \"{}\" must match [a-z0-9][a-z0-9._-]* (it "

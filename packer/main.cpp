@@ -6,5 +6,6 @@ int main(int argc, char** argv) {
   airlock::CommandAction action;
   airlock::add_keygen_command(app, action);
   airlock::add_create_command(app, action);
+  airlock::add_images_command(app, action);
   return airlock::run_cli(app, action, argc, argv);
 }

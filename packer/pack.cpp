@@ -10,13 +10,13 @@
 #include "formats/image_name.hpp"
 #include "formats/oci_layout.hpp"
 #include "formats/release_spec.hpp"
+#include "packer/release_plan.hpp"
 #include "formats/tar_zst_writer.hpp"
 
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <unistd.h>
-#include <yaml-cpp/yaml.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -25,13 +25,6 @@
 
 namespace airlock {
 namespace {
-
-constexpr std::uint64_t k_max_manifest_file = 64 * 1024 * 1024;
-
-struct ManifestFile {
-  std::string entry;  // manifests/...
-  std::string content;
-};
 
 struct SourcedBlob {
   Descriptor descriptor;
@@ -55,60 +48,18 @@ std::int64_t creation_time(const PackOptions& options) {
   return unix_now();
 }
 
-// Files named by the spec, each parsed as YAML so a broken file fails here,
-// named in the bundle relative to the directory that was listed.
-std::vector<ManifestFile> load_manifests(const ReleaseSpec& spec) {
-  std::vector<ManifestFile> out;
-  std::map<std::string, std::filesystem::path> origin;
-  const auto add = [&](const std::filesystem::path& file, const std::filesystem::path& rel) {
-    const std::string entry = "manifests/" + rel.generic_string();
-    if (const auto why = unsafe_path_reason(entry); !why.empty())
-      throw UsageError(fmt::format("{}: cannot be bundled: {}", file.string(), why));
-    if (const auto [it, fresh] = origin.emplace(entry, file); !fresh)
-      throw UsageError(fmt::format("{} and {} would both be bundled as {}", it->second.string(),
-                                   file.string(), entry));
-    std::string content = read_small_file(file, k_max_manifest_file);
-    try {
-      (void)YAML::LoadAll(content);
-    } catch (const YAML::Exception& e) {
-      throw UsageError(fmt::format("{}:{}: not valid YAML: {}", file.string(), e.mark.line + 1, e.msg));
-    }
-    out.push_back({entry, std::move(content)});
-  };
-  for (const auto& item : spec.manifests) {
-    const auto path = spec.dir / item;
-    std::error_code ec;
-    if (std::filesystem::is_regular_file(path, ec)) {
-      add(path, path.filename());
-    } else if (std::filesystem::is_directory(path, ec)) {
-      std::vector<std::filesystem::path> files;
-      for (const auto& de : std::filesystem::recursive_directory_iterator(path)) {
-        const auto ext = de.path().extension();
-        if (de.is_regular_file() && (ext == ".yaml" || ext == ".yml")) files.push_back(de.path());
-      }
-      std::sort(files.begin(), files.end());
-      if (files.empty()) throw UsageError(fmt::format("{}: no *.yaml or *.yml files in {}", spec.path.string(), path.string()));
-      for (const auto& f : files) add(f, std::filesystem::relative(f, path));
-    } else {
-      throw UsageError(fmt::format("{}: manifests entry \"{}\": {} does not exist", spec.path.string(), item, path.string()));
-    }
-  }
-  return out;
-}
-
-ResolvedImage resolve_image(const ReleaseSpec& spec, const SpecImage& si) {
-  if (!si.source.starts_with("oci:"))
-    throw UsageError(fmt::format("{}: image source \"{}\": only local OCI layouts (oci:PATH[:REF]) are "
-                                 "supported by this build",
-                                 si.where, si.source));
-  const std::string rest = si.source.substr(4);
+ResolvedImage resolve_image(const ReleaseSpec& spec, const PlannedImage& p) {
+  if (p.reference)
+    throw UsageError(fmt::format("{}: image {}: pulling from registries is not supported by this build yet; "
+                                 "copy it into an OCI layout (skopeo copy docker://... oci:DIR:TAG) and list it "
+                                 "as oci:DIR:TAG with name: {}",
+                                 p.found_at.front(), p.reference->str(), p.name));
+  const std::string rest = p.source.substr(4);
   const auto colon = rest.find(':');
   const std::string dir = rest.substr(0, colon);
   const std::string ref = colon == std::string::npos ? "" : rest.substr(colon + 1);
-  if (dir.empty()) throw UsageError(fmt::format("{}: image source \"{}\" names no directory", si.where, si.source));
-  if (!si.name)
-    throw UsageError(fmt::format("{}: image {} needs a name: (repository:tag in the bundle)", si.where, si.source));
-  const ImageName name = ImageName::parse(*si.name, si.where);
+  if (dir.empty()) throw UsageError(fmt::format("{}: image source \"{}\" names no directory", p.found_at.front(), p.source));
+  const ImageName name = ImageName::parse(p.name, p.found_at.front());
 
   ResolvedImage r;
   r.layout = spec.dir / dir;
@@ -117,7 +68,7 @@ ResolvedImage resolve_image(const ReleaseSpec& spec, const SpecImage& si) {
   r.image.name = name.str();
   r.image.repository = name.repository;
   r.image.tag = name.tag;
-  r.image.source = si.source;
+  r.image.source = p.source;
   r.image.digest = r.blobs.root.digest;
   r.image.media_type = r.blobs.root.media_type;
   r.image.platforms = r.blobs.platforms;
@@ -168,19 +119,18 @@ void stream_blob(TarZstWriter& writer, const SourcedBlob& blob, Progress& progre
 }  // namespace
 
 PackResult pack(const PackOptions& options, Progress& progress) {
-  // 1. Inputs: spec, key, manifests, images. Nothing is written yet.
-  const ReleaseSpec spec = load_release_spec(options.spec);
+  // 1. Inputs: spec, manifests, the images they need, the key. Nothing is
+  //    written yet.
+  const ReleasePlan plan = plan_release(options.spec);
+  const ReleaseSpec& spec = plan.spec;
+  const auto& manifests = plan.manifests;
+  for (const auto& w : plan.warnings)
+    progress.warn(fmt::format("{}: {} looks like an image but is not in an image field; list it in the spec "
+                              "if the release needs it ({})",
+                              w.where, w.text, w.context));
   const SigningKey key = SigningKey::load(options.key);
-  const auto manifests = load_manifests(spec);
   std::vector<ResolvedImage> images;
-  std::map<std::string, std::string> name_origin;
-  for (const auto& si : spec.images) {
-    auto r = resolve_image(spec, si);
-    if (const auto [it, fresh] = name_origin.emplace(r.image.name, si.source); !fresh)
-      throw UsageError(fmt::format("{}: images {} and {} would both be named {}; give one a different name:",
-                                   si.where, it->second, si.source, r.image.name));
-    images.push_back(std::move(r));
-  }
+  for (const auto& p : plan.images) images.push_back(resolve_image(spec, p));
 
   // 2. The archive's order: small JSON blobs before layers, each blob once.
   std::vector<SourcedBlob> blobs;

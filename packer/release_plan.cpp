@@ -1,0 +1,124 @@
+#include "packer/release_plan.hpp"
+
+#include "common/error.hpp"
+#include "common/file_util.hpp"
+#include "formats/bundle_index.hpp"
+#include "formats/image_name.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+
+namespace airlock {
+namespace {
+
+constexpr std::uint64_t k_max_manifest_file = 64 * 1024 * 1024;
+
+std::vector<ManifestFile> load_manifests(const ReleaseSpec& spec) {
+  std::vector<ManifestFile> out;
+  std::map<std::string, std::filesystem::path> origin;
+  const auto add = [&](const std::filesystem::path& file, const std::filesystem::path& rel) {
+    const std::string entry = "manifests/" + rel.generic_string();
+    if (const auto why = unsafe_path_reason(entry); !why.empty())
+      throw UsageError(fmt::format("{}: cannot be bundled: {}", file.string(), why));
+    if (const auto [it, fresh] = origin.emplace(entry, file); !fresh)
+      throw UsageError(fmt::format("{} and {} would both be bundled as {}", it->second.string(), file.string(), entry));
+    out.push_back({file, entry, read_small_file(file, k_max_manifest_file)});
+  };
+  for (const auto& item : spec.manifests) {
+    const auto path = spec.dir / item;
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(path, ec)) {
+      add(path, path.filename());
+    } else if (std::filesystem::is_directory(path, ec)) {
+      std::vector<std::filesystem::path> files;
+      for (const auto& de : std::filesystem::recursive_directory_iterator(path)) {
+        const auto ext = de.path().extension();
+        if (de.is_regular_file() && (ext == ".yaml" || ext == ".yml")) files.push_back(de.path());
+      }
+      std::sort(files.begin(), files.end());
+      if (files.empty())
+        throw UsageError(fmt::format("{}: no *.yaml or *.yml files in {}", spec.path.string(), path.string()));
+      for (const auto& f : files) add(f, std::filesystem::relative(f, path));
+    } else {
+      throw UsageError(
+          fmt::format("{}: manifests entry \"{}\": {} does not exist", spec.path.string(), item, path.string()));
+    }
+  }
+  return out;
+}
+
+PlannedImage plan_spec_image(const SpecImage& si) {
+  PlannedImage p;
+  p.found_at.push_back(si.where);
+  if (si.source.starts_with("oci:")) {
+    if (!si.name)
+      throw UsageError(fmt::format("{}: image {} needs a name: (repository:tag in the bundle)", si.where, si.source));
+    p.name = ImageName::parse(*si.name, si.where).str();
+    p.source = si.source;
+    return p;
+  }
+  const std::string text = si.source.starts_with("docker://") ? si.source.substr(9) : si.source;
+  if (si.source.find("://") != std::string::npos && !si.source.starts_with("docker://"))
+    throw UsageError(fmt::format("{}: image source \"{}\": use oci:PATH[:REF], docker://REF or a plain reference",
+                                 si.where, si.source));
+  p.reference = ImageReference::parse(text, si.where);
+  p.source = "docker://" + p.reference->str();
+  p.name = si.name ? ImageName::parse(*si.name, si.where).str() : p.reference->bundle_name();
+  return p;
+}
+
+}  // namespace
+
+ReleasePlan plan_release(const std::filesystem::path& spec_path) {
+  ReleasePlan plan;
+  plan.spec = load_release_spec(spec_path);
+  plan.manifests = load_manifests(plan.spec);
+
+  // Spec images first, in spec order; two sources may not share a name.
+  std::map<std::string, std::size_t> by_name;
+  std::map<std::string, std::size_t> by_reference;
+  const auto add = [&](PlannedImage p) {
+    if (const auto it = by_name.find(p.name); it != by_name.end()) {
+      const auto& other = plan.images[it->second];
+      throw UsageError(fmt::format("images {} ({}) and {} ({}) would both be named {} in the bundle; give one a "
+                                   "different name:",
+                                   other.source, other.found_at.front(), p.source, p.found_at.front(), p.name));
+    }
+    by_name.emplace(p.name, plan.images.size());
+    if (p.reference) by_reference.emplace(p.reference->str(), plan.images.size());
+    plan.images.push_back(std::move(p));
+  };
+  for (const auto& si : plan.spec.images) add(plan_spec_image(si));
+
+  // Then every image the YAML references that the spec does not already
+  // provide, matched by full reference, else by bundle name.
+  std::vector<std::string> errors;
+  for (const auto& m : plan.manifests) {
+    auto found = discover_images(m.content, m.file.string());
+    errors.insert(errors.end(), found.errors.begin(), found.errors.end());
+    plan.warnings.insert(plan.warnings.end(), found.warnings.begin(), found.warnings.end());
+    for (const auto& img : found.images) {
+      const auto ref_it = by_reference.find(img.reference.str());
+      const auto name_it = by_name.find(img.reference.bundle_name());
+      if (ref_it != by_reference.end()) {
+        plan.images[ref_it->second].found_at.push_back(img.where);
+      } else if (name_it != by_name.end() && !plan.images[name_it->second].reference) {
+        plan.images[name_it->second].found_at.push_back(img.where);
+      } else {
+        add({img.reference.bundle_name(), "docker://" + img.reference.str(), img.reference, {img.where}});
+      }
+    }
+  }
+  if (!errors.empty()) {
+    std::string all;
+    for (const auto& e : errors) all += "\n  " + e;
+    throw UsageError(fmt::format("image fields that are not image references:{}", all));
+  }
+  // Warnings for strings the spec already covers are noise.
+  std::erase_if(plan.warnings, [&](const FoundImage& w) { return by_reference.contains(w.reference.str()); });
+  return plan;
+}
+
+}  // namespace airlock

@@ -1,0 +1,41 @@
+#pragma once
+// What a bundle will hold, decided before anything is fetched: the spec,
+// its manifest files, and every image: those the spec lists and those the
+// YAML references (packer/image_discovery.hpp), merged by bundle name.
+
+#include "formats/image_reference.hpp"
+#include "formats/release_spec.hpp"
+#include "packer/image_discovery.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace airlock {
+
+struct ManifestFile {
+  std::filesystem::path file;
+  std::string entry;  // manifests/..., relative to the listed directory
+  std::string content;
+};
+
+struct PlannedImage {
+  std::string name;                         // repository:tag in the bundle
+  std::string source;                       // "oci:PATH[:REF]" or "docker://REF"
+  std::optional<ImageReference> reference;  // for registry sources
+  std::vector<std::string> found_at;        // spec:line and file:line of every mention
+};
+
+struct ReleasePlan {
+  ReleaseSpec spec;
+  std::vector<ManifestFile> manifests;
+  std::vector<PlannedImage> images;
+  std::vector<FoundImage> warnings;  // image-like strings outside image fields
+};
+
+// Throws UsageError naming spec:line or file:line: a bad spec, a missing or
+// unparsable manifest, an image field that is not a reference, two sources
+// that would share one bundle name.
+[[nodiscard]] ReleasePlan plan_release(const std::filesystem::path& spec_path);
+
+}  // namespace airlock
