@@ -66,7 +66,11 @@ std::string OciLayout::read_json_blob(const Descriptor& d) const {
   return bytes;
 }
 
-ImageBlobs OciLayout::walk(const Descriptor& root) const {
+bool platform_selected(const Descriptor& child, const std::vector<std::string>& filter) {
+  return filter.empty() || !child.platform || std::find(filter.begin(), filter.end(), *child.platform) != filter.end();
+}
+
+ImageBlobs OciLayout::walk(const Descriptor& root, const std::vector<std::string>& platforms) const {
   ImageBlobs out;
   out.root = root;
   std::set<Digest> seen;
@@ -90,10 +94,16 @@ ImageBlobs OciLayout::walk(const Descriptor& root) const {
     const auto m = parse_manifest(read_json_blob(d), d.media_type, where);
     out.manifests.push_back(d);
     if (m.is_index) {
+      std::size_t kept = 0;
       for (auto it = m.manifests.rbegin(); it != m.manifests.rend(); ++it) {
+        if (!platform_selected(*it, platforms)) continue;
         if (it->platform) out.platforms.push_back(*it->platform);
         stack.push_back(*it);
+        ++kept;
       }
+      if (kept == 0)
+        throw UsageError(fmt::format("{}: index {} has none of the platforms the spec asks for", m_dir.string(),
+                                     d.digest.str()));
       continue;
     }
     if (seen.insert(m.config->digest).second) {

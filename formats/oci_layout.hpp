@@ -21,6 +21,9 @@ struct ImageBlobs {
   std::vector<std::string> platforms;
 };
 
+// True when `filter` is empty, the child names no platform, or names one in it.
+[[nodiscard]] bool platform_selected(const Descriptor& child, const std::vector<std::string>& filter);
+
 [[nodiscard]] std::filesystem::path oci_blob_path(const std::filesystem::path& layout, const Digest& digest);
 
 class OciLayout {
@@ -35,7 +38,9 @@ public:
   // Reads and parses every manifest under `root`, checking each one's size
   // and sha256 (VerificationError on mismatch) and that every blob exists
   // with its descriptor's size.
-  [[nodiscard]] ImageBlobs walk(const Descriptor& root) const;
+  // With `platforms` non-empty, an index keeps only the children whose
+  // platform it names (UsageError when none matches).
+  [[nodiscard]] ImageBlobs walk(const Descriptor& root, const std::vector<std::string>& platforms = {}) const;
   [[nodiscard]] std::filesystem::path blob_path(const Digest& digest) const;
 
 private:

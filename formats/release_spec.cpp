@@ -62,12 +62,13 @@ ReleaseSpec load_release_spec(const std::filesystem::path& path) {
   }
   if (!root.IsMap()) throw UsageError(fmt::format("{}: the spec must be a YAML mapping", path.string()));
 
-  static const std::set<std::string> known{"name", "version", "sequence", "expires", "manifests", "images"};
+  static const std::set<std::string> known{"name",      "version", "sequence", "expires",
+                                           "manifests", "images",  "mirrors",  "platforms"};
   for (const auto& kv : root) {
     const auto key = kv.first.as<std::string>();
     if (!known.contains(key))
       throw UsageError(fmt::format("{}: unknown key \"{}\" (known: name, version, sequence, expires, "
-                                   "manifests, images)",
+                                   "manifests, images, mirrors, platforms)",
                                    at(path, kv.first), key));
   }
   for (const char* key : {"name", "version", "sequence"})
@@ -121,6 +122,29 @@ ReleaseSpec load_release_spec(const std::filesystem::path& path) {
         throw UsageError(fmt::format("{}: an image is a reference or {{source, name}}", img.where));
       }
       spec.images.push_back(std::move(img));
+    }
+  }
+  if (const auto mirrors = root["mirrors"]) {
+    if (!mirrors.IsMap())
+      throw UsageError(fmt::format("{}: mirrors maps a registry host to where to pull its images", at(path, mirrors)));
+    static const std::regex location("[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[a-z0-9._/-]+)?");
+    for (const auto& kv : mirrors) {
+      const auto from = scalar(path, kv.first, "mirrors");
+      const auto to = scalar(path, kv.second, "mirrors");
+      if (!std::regex_match(to, location))
+        throw UsageError(fmt::format("{}: mirror \"{}\" must be host[:port][/path]", at(path, kv.second), to));
+      spec.mirrors[from] = to;
+    }
+  }
+  if (const auto platforms = root["platforms"]) {
+    if (!platforms.IsSequence())
+      throw UsageError(fmt::format("{}: platforms must be a list like [linux/amd64]", at(path, platforms)));
+    static const std::regex platform("[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?");
+    for (const auto& p : platforms) {
+      const auto plat = scalar(path, p, "platforms");
+      if (!std::regex_match(plat, platform))
+        throw UsageError(fmt::format("{}: platform \"{}\" must be os/arch[/variant]", at(path, p), plat));
+      spec.platforms.push_back(plat);
     }
   }
   return spec;

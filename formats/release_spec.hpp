@@ -8,9 +8,14 @@
 //   manifests: [k8s/]       # files or directories (*.yaml, *.yml), relative to the spec
 //   images:
 //     - {source: "oci:layouts/app:1.0", name: "org/app:1.0"}
+//     - quay.io/argoproj/argo-rollouts:v1.7.2   # or {source: "docker://REF", name: ...}
+//   mirrors:                # pull a host's images from elsewhere; names stay public
+//     quay.io: mirror.corp:5000/quay.io
+//   platforms: [linux/amd64]   # keep only these from multi-arch indexes
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,6 +42,8 @@ struct ReleaseSpec {
   SpecExpiry expires;
   std::vector<std::string> manifests;
   std::vector<SpecImage> images;
+  std::map<std::string, std::string> mirrors;  // registry host → host[:port][/path]
+  std::vector<std::string> platforms;          // empty: all
 };
 
 // Throws UsageError naming spec:line for every defect.

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <set>
@@ -18,9 +19,9 @@ namespace {
 // and checks at the end that everything they reference was in the bundle.
 class CompletenessCheck final : public EntryHandler {
 public:
-  CompletenessCheck(const BundleIndex& index, std::string bundle) : m_index(index), m_bundle(std::move(bundle)) {
+  CompletenessCheck(const BundleIndex& index, std::string bundle) : m_bundle(std::move(bundle)) {
     for (const auto& img : index.images) {
-      m_wanted_json.emplace(blob_entry_path(img.digest), Want{img.name, img.media_type});
+      m_wanted_json.emplace(blob_entry_path(img.digest), Want{img.name, img.media_type, &img.platforms});
     }
   }
 
@@ -45,7 +46,12 @@ public:
     } catch (const Error& e) {
       throw VerificationError(fmt::format("image {}: {}", want.image, e.what()));
     }
-    for (const auto& child : m.manifests) m_wanted_json.emplace(blob_entry_path(child.digest), Want{want.image, child.media_type});
+    // A pack filtered by platform keeps the index but only the children the
+    // image's platforms name.
+    for (const auto& child : m.manifests)
+      if (!child.platform || want.platforms->empty() ||
+          std::find(want.platforms->begin(), want.platforms->end(), *child.platform) != want.platforms->end())
+        m_wanted_json.emplace(blob_entry_path(child.digest), Want{want.image, child.media_type, want.platforms});
     if (m.config) m_required.emplace(blob_entry_path(m.config->digest), want.image);
     for (const auto& layer : m.layers) m_required.emplace(blob_entry_path(layer.digest), want.image);
     m_parsed.insert(entry.path);
@@ -65,8 +71,8 @@ private:
   struct Want {
     std::string image;
     std::string media_type;
+    const std::vector<std::string>* platforms;
   };
-  const BundleIndex& m_index;
   std::string m_bundle;
   std::map<std::string, Want> m_wanted_json;
   std::multimap<std::string, std::string> m_required;

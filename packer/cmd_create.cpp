@@ -13,6 +13,9 @@ void add_create_command(CLI::App& app, CommandAction& action) {
     std::string spec;
     std::string key;
     std::string output;
+    std::string auth_file;
+    std::string ca_file;
+    std::vector<std::string> insecure;
     int level = 3;
     int workers = 0;
     bool json = false;
@@ -22,6 +25,11 @@ void add_create_command(CLI::App& app, CommandAction& action) {
   cmd->add_option("spec", o->spec, "Release spec (YAML)")->required();
   cmd->add_option("--key", o->key, "Ed25519 private key (PEM, from keygen)")->required();
   cmd->add_option("-o,--output", o->output, "Bundle to write (.tar.zst)")->required();
+  cmd->add_option("--auth-file", o->auth_file,
+                  "Registry credentials as docker login writes them (default: $REGISTRY_AUTH_FILE, else "
+                  "~/.docker/config.json)");
+  cmd->add_option("--ca-file", o->ca_file, "Extra CA certificates (PEM) to trust for registries");
+  cmd->add_option("--insecure-registry", o->insecure, "Speak plain HTTP to this host[:port]; repeatable");
   cmd->add_option("--level", o->level, "zstd compression level")->check(CLI::Range(1, 19));
   cmd->add_option("--threads", o->workers, "zstd worker threads (0: one per core)")->check(CLI::Range(0, 64));
   cmd->add_flag("--json", o->json, "Print one JSON document");
@@ -29,9 +37,13 @@ void add_create_command(CLI::App& app, CommandAction& action) {
   cmd->callback([o, &action] {
     action = [o] {
       TerminalProgress progress("airlock-pack", o->json);
-      const auto r = pack({.spec = o->spec, .key = o->key, .output = o->output, .zstd_level = o->level,
-                           .workers = o->workers},
-                          progress);
+      PackOptions opts{.spec = o->spec, .key = o->key, .output = o->output};
+      if (!o->auth_file.empty()) opts.auth_file = o->auth_file;
+      if (!o->ca_file.empty()) opts.ca_file = o->ca_file;
+      opts.insecure_registries = o->insecure;
+      opts.zstd_level = o->level;
+      opts.workers = o->workers;
+      const auto r = pack(opts, progress);
       if (o->json) {
         fmt::print("{}\n", nlohmann::ordered_json{{"bundle", o->output},
                                                   {"bundleDigest", r.bundle_digest.str()},

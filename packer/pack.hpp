@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <string>
+#include <vector>
 
 namespace airlock {
 
@@ -15,6 +17,11 @@ struct PackOptions {
   std::filesystem::path spec;
   std::filesystem::path key;
   std::filesystem::path output;
+  // Registry access: --auth-file (else $REGISTRY_AUTH_FILE, else
+  // ~/.docker/config.json), --ca-file, --insecure-registry.
+  std::optional<std::filesystem::path> auth_file;
+  std::optional<std::filesystem::path> ca_file;
+  std::vector<std::string> insecure_registries;
   int zstd_level = 3;
   int workers = 0;
   // Creation time; unset: $SOURCE_DATE_EPOCH, else now.
@@ -29,8 +36,8 @@ struct PackResult {
   std::uint64_t compressed_bytes = 0;
 };
 
-// Throws UsageError (spec, inputs, key), VerificationError (a blob whose
-// bytes differ from its digest), Error. On any failure the output path is
+// Throws UsageError (spec, inputs, key), RemoteError (a registry failed),
+// VerificationError (a blob whose bytes differ from its digest), Error. On any failure the output path is
 // left as it was.
 [[nodiscard]] PackResult pack(const PackOptions& options, Progress& progress);
 

@@ -7,7 +7,14 @@ IMPORT=$BIN/airlock-import
 TESTKIT=$BIN/airlock-testkit
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 T=$(mktemp -d "${TMPDIR:-/tmp}/airlock-test.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+PIDS=()
+cleanup() {
+  local p
+  for p in "${PIDS[@]}"; do kill "$p" 2> /dev/null || true; done
+  for p in "${PIDS[@]}"; do wait "$p" 2> /dev/null || true; done
+  rm -rf "$T"
+}
+trap cleanup EXIT
 cd "$T"
 passed=0
 failed=0

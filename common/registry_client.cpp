@@ -1,0 +1,296 @@
+#include "common/registry_client.hpp"
+
+#include "common/base64.hpp"
+#include "common/error.hpp"
+#include "formats/oci_types.hpp"
+
+#include <fmt/format.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+#include <openssl/x509.h>
+
+#include <thread>
+
+namespace airlock {
+
+std::string registry_api_host(const std::string& host) {
+  return host == "docker.io" ? "registry-1.docker.io" : host;
+}
+
+struct RegistryClient::Response {
+  int status = 0;
+  httplib::Headers headers;
+  std::string body;  // error bodies and small documents only
+  [[nodiscard]] std::string header(const std::string& key) const {
+    const auto it = headers.find(key);
+    return it == headers.end() ? std::string() : it->second;
+  }
+};
+
+namespace {
+
+constexpr std::size_t k_max_small_body = 4 * 1024 * 1024;
+
+// Splits "https://host:port/path?q" into origin and path.
+std::pair<std::string, std::string> split_url(const std::string& url) {
+  const auto scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) return {"", url};
+  const auto path_start = url.find('/', scheme_end + 3);
+  if (path_start == std::string::npos) return {url, "/"};
+  return {url.substr(0, path_start), url.substr(path_start)};
+}
+
+std::string short_body(const std::string& body) {
+  std::string out = body.substr(0, 300);
+  for (auto& c : out)
+    if (c == '\n' || c == '\r') c = ' ';
+  return out.empty() ? "" : ": " + out;
+}
+
+bool retryable_status(int status) { return status == 429 || status == 408 || status >= 500; }
+
+}  // namespace
+
+RegistryClient::RegistryClient(std::string host, RegistryOptions options, AuthStore auth)
+    : m_host(std::move(host)), m_options(std::move(options)), m_auth(std::move(auth)) {
+  const bool insecure = m_options.insecure_hosts.contains(m_host);
+  m_origin = (insecure ? "http://" : "https://") + registry_api_host(m_host);
+}
+
+RegistryClient::~RegistryClient() = default;
+
+httplib::Client& RegistryClient::client_for(const std::string& origin) {
+  auto& slot = m_clients[origin];
+  if (slot) return *slot;
+  slot = std::make_unique<httplib::Client>(origin);
+  auto& c = *slot;
+  c.set_follow_location(false);
+  c.set_keep_alive(true);
+  c.set_decompress(false);
+  c.set_connection_timeout(std::chrono::seconds(15));
+  c.set_read_timeout(m_options.timeout);
+  c.set_write_timeout(m_options.timeout);
+  if (origin.starts_with("https://")) {
+    c.enable_server_certificate_verification(true);
+    if (m_options.ca_file) {
+      // The client's SSL context takes the store and adds the system's
+      // default CA paths to it.
+      X509_STORE* store = X509_STORE_new();
+      if (!store || X509_STORE_load_file(store, m_options.ca_file->c_str()) != 1) {
+        X509_STORE_free(store);
+        throw UsageError(fmt::format("cannot load CA certificates from {}: {}", m_options.ca_file->string(),
+                                     openssl_error_text()));
+      }
+      c.set_ca_cert_store(store);
+    }
+  }
+  return c;
+}
+
+void RegistryClient::authenticate(const std::string& repository, const std::string& header, const std::string& what) {
+  const auto challenge = parse_auth_challenge(header);
+  if (!challenge)
+    throw RemoteError(fmt::format("registry {}: {}: unauthorized, and no usable WWW-Authenticate challenge", m_host, what));
+  const auto creds = m_auth.find(m_host);
+  const std::string scope = "repository:" + repository + ":pull";
+  if (challenge->scheme == "basic") {
+    if (!creds || creds->username.empty())
+      throw RemoteError(fmt::format("registry {}: {}: the registry requires credentials and {} has none for {}", m_host,
+                                    what, m_auth.source(), m_host));
+    m_authorization[scope] = "Basic " + base64_encode(creds->username + ":" + creds->password);
+    return;
+  }
+  if (challenge->scheme != "bearer")
+    throw RemoteError(fmt::format("registry {}: {}: unsupported auth scheme \"{}\"", m_host, what, challenge->scheme));
+  const auto realm = challenge->params.find("realm");
+  if (realm == challenge->params.end())
+    throw RemoteError(fmt::format("registry {}: {}: bearer challenge without a realm", m_host, what));
+
+  // The token service: GET realm?service=&scope= (basic credentials when
+  // known), or the OAuth2 refresh-token POST for an identity token.
+  auto [origin, path] = split_url(realm->second);
+  if (origin.empty() || (!origin.starts_with("https://") && !m_options.insecure_hosts.contains(m_host)))
+    throw RemoteError(fmt::format("registry {}: {}: token realm {} is not an https URL", m_host, what, realm->second));
+  httplib::Params params;
+  if (const auto s = challenge->params.find("service"); s != challenge->params.end()) params.emplace("service", s->second);
+  params.emplace("scope", challenge->params.contains("scope") ? challenge->params.at("scope") : scope);
+  auto& client = client_for(origin);
+  const auto fetch_token = [&]() {
+    if (creds && !creds->identity_token.empty()) {
+      auto form = params;
+      form.emplace("grant_type", "refresh_token");
+      form.emplace("refresh_token", creds->identity_token);
+      form.emplace("client_id", "airlock");
+      return client.Post(path, form);
+    }
+    httplib::Headers headers;
+    if (creds) headers.emplace("Authorization", "Basic " + base64_encode(creds->username + ":" + creds->password));
+    return client.Get(httplib::append_query_params(path, params), headers);
+  };
+  auto res = fetch_token();
+  for (int attempt = 1; (!res || retryable_status(res->status)) && attempt < m_options.attempts; ++attempt) {
+    std::this_thread::sleep_for(m_options.backoff * (1 << (attempt - 1)));
+    res = fetch_token();
+  }
+  if (!res)
+    throw RemoteError(fmt::format("registry {}: {}: token service {} failed: {}", m_host, what, realm->second,
+                                  httplib::to_string(res.error())));
+  if (res->status == 401 || res->status == 403)
+    throw RemoteError(fmt::format("registry {}: {}: the token service refused the credentials from {} (HTTP {})",
+                                  m_host, what, m_auth.source(), res->status));
+  if (res->status != 200)
+    throw RemoteError(fmt::format("registry {}: {}: token service answered HTTP {}{}", m_host, what, res->status,
+                                  short_body(res->body)));
+  const auto j = nlohmann::json::parse(res->body, nullptr, false);
+  std::string token;
+  if (j.is_object() && j.contains("token") && j["token"].is_string()) token = j["token"];
+  else if (j.is_object() && j.contains("access_token") && j["access_token"].is_string()) token = j["access_token"];
+  if (token.empty())
+    throw RemoteError(fmt::format("registry {}: {}: token service gave no token", m_host, what));
+  m_authorization[scope] = "Bearer " + token;
+}
+
+RegistryClient::Response RegistryClient::send_once(const std::string& origin, const std::string& path,
+                                                   std::map<std::string, std::string> headers,
+                                                   const ByteSink* body_sink, std::uint64_t* resume_offset,
+                                                   bool same_registry, const std::string& what, int redirects) {
+  if (resume_offset && *resume_offset > 0) headers["Range"] = fmt::format("bytes={}-", *resume_offset);
+  httplib::Headers h(headers.begin(), headers.end());
+  Response out;
+  std::uint64_t skip = 0;  // a server that ignores Range resends from 0
+  bool streaming = false;
+  auto res = client_for(origin).Get(
+      path, h,
+      [&](const httplib::Response& r) {
+        out.status = r.status;
+        out.headers = r.headers;
+        streaming = body_sink && (r.status == 200 || r.status == 206);
+        if (streaming && r.status == 200 && resume_offset) skip = *resume_offset;
+        return true;
+      },
+      [&](const char* data, size_t len) {
+        if (!streaming) {
+          if (out.body.size() + len > k_max_small_body) return false;
+          out.body.append(data, len);
+          return true;
+        }
+        std::span<const std::uint8_t> chunk(reinterpret_cast<const std::uint8_t*>(data), len);
+        if (skip > 0) {
+          const auto n = std::min<std::uint64_t>(skip, chunk.size());
+          chunk = chunk.subspan(static_cast<std::size_t>(n));
+          skip -= n;
+        }
+        if (!chunk.empty()) {
+          (*body_sink)(chunk);
+          if (resume_offset) *resume_offset += chunk.size();
+        }
+        return true;
+      });
+  if (!res) {
+    const auto err = res.error();
+    if (err == httplib::Error::SSLServerVerification)
+      throw RemoteError(fmt::format("registry {}: {}: the TLS certificate of {} is not trusted (pass --ca-file with "
+                                    "the CA that signed it)",
+                                    m_host, what, origin));
+    if (err == httplib::Error::SSLLoadingCerts)
+      throw UsageError(fmt::format("registry {}: cannot load CA certificates", m_host));
+    out.status = -static_cast<int>(err);  // a transport error: retried by the caller
+    out.body = httplib::to_string(err);
+    return out;
+  }
+  if (out.status >= 300 && out.status < 400 && out.status != 304) {
+    const auto location = out.header("Location");
+    if (location.empty() || redirects >= 5)
+      throw RemoteError(fmt::format("registry {}: {}: bad redirect (HTTP {})", m_host, what, out.status));
+    auto [new_origin, new_path] = split_url(location);
+    if (new_origin.empty()) new_origin = origin;
+    if (new_origin.starts_with("http://") && !m_options.insecure_hosts.contains(m_host))
+      throw RemoteError(fmt::format("registry {}: {}: refusing a redirect to plain HTTP {}", m_host, what, location));
+    const bool still_same = same_registry && new_origin == origin;
+    if (!still_same) headers.erase("Authorization");  // never hand credentials to blob storage
+    headers.erase("Range");
+    return send_once(new_origin, new_path, headers, body_sink, resume_offset, still_same, what, redirects + 1);
+  }
+  return out;
+}
+
+RegistryClient::Response RegistryClient::request(const std::string& repository, const std::string& path,
+                                                 const std::string& what,
+                                                 const std::map<std::string, std::string>& headers,
+                                                 const ByteSink* body_sink, std::uint64_t* resume_offset) {
+  const std::string scope = "repository:" + repository + ":pull";
+  bool authenticated_now = false;
+  std::string last_problem;
+  for (int attempt = 1; attempt <= m_options.attempts;) {
+    auto h = headers;
+    if (const auto it = m_authorization.find(scope); it != m_authorization.end()) h["Authorization"] = it->second;
+    Response r = send_once(m_origin, path, h, body_sink, resume_offset, true, what, 0);
+    if (r.status == 401 && !authenticated_now) {
+      authenticate(repository, r.header("WWW-Authenticate"), what);
+      authenticated_now = true;
+      continue;
+    }
+    if (r.status == 401 || r.status == 403)
+      throw RemoteError(fmt::format("registry {}: {}: access denied (HTTP {}) with the credentials from {}{}", m_host,
+                                    what, r.status, m_auth.source(), short_body(r.body)));
+    if (r.status > 0 && !retryable_status(r.status)) return r;
+    last_problem = r.status < 0 ? r.body : fmt::format("HTTP {}{}", r.status, short_body(r.body));
+    if (attempt == m_options.attempts) break;
+    auto wait = m_options.backoff * (1 << (attempt - 1));
+    if (r.status == 429)
+      if (const auto ra = r.header("Retry-After"); !ra.empty() && std::all_of(ra.begin(), ra.end(), ::isdigit))
+        wait = std::min<std::chrono::milliseconds>(std::chrono::seconds(std::stoi(ra)), std::chrono::seconds(30));
+    std::this_thread::sleep_for(wait);
+    ++attempt;
+  }
+  throw RemoteError(fmt::format("registry {}: {}: failed after {} attempts: {}", m_host, what, m_options.attempts,
+                                last_problem));
+}
+
+FetchedManifest RegistryClient::get_manifest(const std::string& repository, const std::string& reference) {
+  const std::string what = fmt::format("manifest {}{}{}", repository, reference.starts_with("sha256:") ? "@" : ":", reference);
+  const std::string accept = fmt::format("{}, {}, {}, {}", media_type::oci_manifest, media_type::oci_index,
+                                         media_type::docker_manifest, media_type::docker_manifest_list);
+  Response r = request(repository, fmt::format("/v2/{}/manifests/{}", repository, reference), what,
+                       {{"Accept", accept}}, nullptr, nullptr);
+  if (r.status == 404)
+    throw RemoteError(fmt::format("registry {}: {}: not found{}", m_host, what, short_body(r.body)));
+  if (r.status != 200)
+    throw RemoteError(fmt::format("registry {}: {}: HTTP {}{}", m_host, what, r.status, short_body(r.body)));
+  FetchedManifest m;
+  m.bytes = std::move(r.body);
+  m.digest = Sha256::of(m.bytes);
+  m.media_type = r.header("Content-Type");
+  if (const auto semi = m.media_type.find(';'); semi != std::string::npos) m.media_type.resize(semi);
+  if (reference.starts_with("sha256:") && m.digest.str() != reference)
+    throw VerificationError(fmt::format("registry {}: {}: the registry served content with digest {}", m_host, what,
+                                        m.digest.str()));
+  if (const auto announced = r.header("Docker-Content-Digest"); !announced.empty() && announced != m.digest.str())
+    throw VerificationError(fmt::format("registry {}: {}: announced digest {} but the content is {}", m_host, what,
+                                        announced, m.digest.str()));
+  return m;
+}
+
+void RegistryClient::get_blob(const std::string& repository, const Digest& digest, std::uint64_t size,
+                              const ByteSink& sink) {
+  const std::string what = fmt::format("blob {}@{}", repository, digest.str());
+  std::uint64_t got = 0;
+  for (int round = 1;; ++round) {
+    Response r = request(repository, fmt::format("/v2/{}/blobs/{}", repository, digest.str()), what, {}, &sink, &got);
+    if (r.status == 404)
+      throw RemoteError(fmt::format("registry {}: {}: not found", m_host, what));
+    if (r.status != 200 && r.status != 206)
+      throw RemoteError(fmt::format("registry {}: {}: HTTP {}{}", m_host, what, r.status, short_body(r.body)));
+    if (got == size) return;
+    if (got > size)
+      throw VerificationError(fmt::format("registry {}: {}: served more than the {} bytes its descriptor says", m_host,
+                                          what, size));
+    // The connection closed early: resume from where it stopped.
+    if (round >= m_options.attempts)
+      throw RemoteError(fmt::format("registry {}: {}: connection kept dropping after {} of {} bytes", m_host, what,
+                                    got, size));
+    std::this_thread::sleep_for(m_options.backoff);
+  }
+}
+
+}  // namespace airlock

@@ -1,0 +1,52 @@
+#pragma once
+// Where a planned image's bytes come from: a local OCI layout or a
+// registry. Resolving reads only manifests (small); layers are streamed
+// later, straight into the bundle, by each blob's `stream`.
+
+#include "common/registry_client.hpp"
+#include "formats/bundle_index.hpp"
+#include "formats/oci_types.hpp"
+#include "formats/release_spec.hpp"
+#include "packer/release_plan.hpp"
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace airlock {
+
+struct SourcedBlob {
+  Descriptor descriptor;
+  std::string origin;                            // for messages: a file, or registry/repository
+  std::function<void(const ByteSink&)> stream;   // emits the blob's bytes, unverified
+};
+
+struct ResolvedImage {
+  IndexImage image;
+  std::vector<SourcedBlob> manifests;  // the root first, then an index's children
+  std::vector<SourcedBlob> configs;
+  std::vector<SourcedBlob> layers;
+};
+
+// oci:PATH[:REF], PATH relative to the spec. Throws UsageError or
+// VerificationError naming the layout and blob.
+[[nodiscard]] ResolvedImage resolve_layout_image(const ReleaseSpec& spec, const PlannedImage& image);
+
+// Registry images, through the spec's mirrors, one client per host.
+class RegistrySource {
+public:
+  RegistrySource(const ReleaseSpec& spec, RegistryOptions options, AuthStore auth);
+  // Throws RemoteError / VerificationError naming the image and registry.
+  [[nodiscard]] ResolvedImage resolve(const PlannedImage& image);
+
+private:
+  RegistryClient& client(const std::string& host);
+  const ReleaseSpec& m_spec;
+  RegistryOptions m_options;
+  AuthStore m_auth;
+  std::map<std::string, std::unique_ptr<RegistryClient>> m_clients;
+};
+
+}  // namespace airlock

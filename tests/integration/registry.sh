@@ -1,0 +1,82 @@
+# Real registries for the integration tests: Debian's docker-registry (the
+# CNCF distribution registry) on loopback, TLS from a test CA made here,
+# htpasswd auth. Source after lib.sh.
+#   make_ca                      -> $T/ca/{ca.pem,server.pem,server.key}, $T/certs.d/ca.crt
+#   start_registry NAME [AUTH]   -> ${NAME}_PORT, ${NAME}_HOST; AUTH: htpasswd (default) | none | token REALM ISSUER
+#   seed LAYOUT REF NAME HOST REPO:TAG [--all]
+REG_USER=airlock
+REG_PASS=s3cret-pass
+
+make_ca() {
+  mkdir -p "$T/ca" "$T/certs.d"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=airlock test CA" \
+    -keyout "$T/ca/ca.key" -out "$T/ca/ca.pem" 2> /dev/null
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=localhost" \
+    -keyout "$T/ca/server.key" -out "$T/ca/server.csr" 2> /dev/null
+  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' > "$T/ca/ext.cnf"
+  openssl x509 -req -in "$T/ca/server.csr" -CA "$T/ca/ca.pem" -CAkey "$T/ca/ca.key" -CAcreateserial -days 2 \
+    -extfile "$T/ca/ext.cnf" -out "$T/ca/server.pem" 2> /dev/null
+  cp "$T/ca/ca.pem" "$T/certs.d/ca.crt"
+  htpasswd -Bbn "$REG_USER" "$REG_PASS" > "$T/ca/htpasswd" 2> /dev/null
+  # A self-signed CA nobody trusts, for the untrusted-certificate cases.
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=rogue" \
+    -keyout "$T/ca/rogue.key" -out "$T/ca/rogue.pem" 2> /dev/null
+}
+
+free_port() {
+  local p
+  for _ in $(seq 50); do
+    p=$((20000 + RANDOM % 40000))
+    (exec 3<> "/dev/tcp/127.0.0.1/$p") 2> /dev/null || { echo "$p"; return; }
+  done
+  return 1
+}
+
+start_registry() {
+  local name=$1 auth=${2:-htpasswd} port dir
+  dir=$T/reg-$name
+  mkdir -p "$dir/data"
+  for _ in 1 2 3; do
+    port=$(free_port)
+    {
+      printf 'version: 0.1\nlog:\n  level: info\n  accesslog:\n    disabled: false\n'
+      printf 'storage:\n  filesystem:\n    rootdirectory: %s\n  delete:\n    enabled: true\n' "$dir/data"
+      printf 'http:\n  addr: 127.0.0.1:%s\n  tls:\n    certificate: %s\n    key: %s\n' "$port" "$T/ca/server.pem" "$T/ca/server.key"
+      case "$auth" in
+        htpasswd) printf 'auth:\n  htpasswd:\n    realm: airlock-test\n    path: %s\n' "$T/ca/htpasswd" ;;
+        token) printf 'auth:\n  token:\n    realm: %s\n    service: airlock-test\n    issuer: %s\n    rootcertbundle: %s\n' "$3" "$4" "$T/ca/token.pem" ;;
+        none) ;;
+      esac
+    } > "$dir/config.yml"
+    docker-registry serve "$dir/config.yml" > "$dir/log" 2>&1 &
+    local pid=$!
+    PIDS+=("$pid")
+    for _ in $(seq 100); do
+      if curl -s -o /dev/null --cacert "$T/ca/ca.pem" "https://127.0.0.1:$port/v2/"; then
+        printf -v "${name}_PORT" '%s' "$port"
+        printf -v "${name}_HOST" '%s' "127.0.0.1:$port"
+        printf -v "${name}_PID" '%s' "$pid"
+        return 0
+      fi
+      kill -0 "$pid" 2> /dev/null || break
+      sleep 0.1
+    done
+    kill "$pid" 2> /dev/null || true
+  done
+  echo "cannot start docker-registry $name: $(tail -5 "$dir/log")" >&2
+  return 1
+}
+
+# seed LAYOUT REF HOST REPO:TAG [--all]: copies an OCI layout image into a registry with skopeo.
+seed() {
+  local layout=$1 ref=$2 host=$3 dest=$4
+  shift 4
+  skopeo copy --quiet "$@" --dest-creds "$REG_USER:$REG_PASS" --dest-cert-dir "$T/certs.d" \
+    "oci:$layout:$ref" "docker://$host/$dest"
+}
+
+# An auth file as docker login writes it.
+write_auth_file() {  # write_auth_file FILE HOST [USER PASS]
+  local user=${3:-$REG_USER} pass=${4:-$REG_PASS}
+  printf '{"auths": {"%s": {"auth": "%s"}}}\n' "$2" "$(printf '%s:%s' "$user" "$pass" | base64 -w0)" > "$1"
+}
