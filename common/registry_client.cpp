@@ -49,6 +49,17 @@ std::string short_body(const std::string& body) {
 
 bool retryable_status(int status) { return status == 429 || status == 408 || status >= 500; }
 
+std::string transport_problem(httplib::Error err) {
+  switch (err) {
+    case httplib::Error::Connection: return "cannot connect";
+    case httplib::Error::ConnectionTimeout: return "connection timed out";
+    case httplib::Error::Read: return "the connection dropped while reading";
+    case httplib::Error::Write: return "the connection dropped while writing";
+    case httplib::Error::SSLConnection: return "TLS handshake failed";
+    default: return httplib::to_string(err);
+  }
+}
+
 }  // namespace
 
 RegistryClient::RegistryClient(std::string host, RegistryOptions options, AuthStore auth)
@@ -95,8 +106,9 @@ void RegistryClient::authenticate(const std::string& repository, const std::stri
   const std::string scope = "repository:" + repository + ":pull";
   if (challenge->scheme == "basic") {
     if (!creds || creds->username.empty())
-      throw RemoteError(fmt::format("registry {}: {}: the registry requires credentials and {} has none for {}", m_host,
-                                    what, m_auth.source(), m_host));
+      throw RemoteError(fmt::format("registry {}: {}: the registry requires credentials and there are none for {} "
+                                    "in {} (docker login / --auth-file / $REGISTRY_AUTH_FILE)",
+                                    m_host, what, m_host, m_auth.source()));
     m_authorization[scope] = "Basic " + base64_encode(creds->username + ":" + creds->password);
     return;
   }
@@ -195,7 +207,7 @@ RegistryClient::Response RegistryClient::send_once(const std::string& origin, co
     if (err == httplib::Error::SSLLoadingCerts)
       throw UsageError(fmt::format("registry {}: cannot load CA certificates", m_host));
     out.status = -static_cast<int>(err);  // a transport error: retried by the caller
-    out.body = httplib::to_string(err);
+    out.body = transport_problem(err);
     return out;
   }
   if (out.status >= 300 && out.status < 400 && out.status != 304) {
