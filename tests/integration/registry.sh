@@ -80,3 +80,27 @@ write_auth_file() {  # write_auth_file FILE HOST [USER PASS]
   local user=${3:-$REG_USER} pass=${4:-$REG_PASS}
   printf '{"auths": {"%s": {"auth": "%s"}}}\n' "$2" "$(printf '%s:%s' "$user" "$pass" | base64 -w0)" > "$1"
 }
+
+# start_token_registry NAME: a registry with token auth, and the testkit's
+# token service beside it (its log: $T/token.log).
+start_token_registry() {
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=airlock token signer" \
+    -keyout "$T/ca/token.key" -out "$T/ca/token.pem" 2> /dev/null
+  local tport
+  for _ in 1 2 3; do
+    tport=$(free_port)
+    "$TESTKIT" token-server --port "$tport" --cert "$T/ca/server.pem" --key "$T/ca/server.key" \
+      --sign-key "$T/ca/token.key" --sign-cert "$T/ca/token.pem" --issuer airlock-test-issuer \
+      --service airlock-test --user "$REG_USER" --pass "$REG_PASS" > "$T/token.log" 2>&1 &
+    PIDS+=($!)
+    for _ in $(seq 50); do
+      if curl -s -o /dev/null --cacert "$T/ca/ca.pem" "https://127.0.0.1:$tport/token"; then
+        start_registry "$1" token "https://127.0.0.1:$tport/token" airlock-test-issuer
+        return
+      fi
+      sleep 0.1
+    done
+  done
+  echo "cannot start the token service: $(cat "$T/token.log")" >&2
+  return 1
+}

@@ -86,6 +86,20 @@ printf 'name: pin\nversion: "1"\nsequence: 1\nimages:\n  - %s/org/app@%s\n' "$up
 check "pack a digest-pinned reference" -- "$PACK" create pin.yaml --key k.key -o pin.tar.zst "${reg[@]}"
 check "its bundle name carries the digest" -- bash -c "'$IMPORT' inspect pin.tar.zst --json | jq -e --arg d '$app_digest' '.images[0].digest == \$d and (.images[0].name | startswith(\"org/app:sha256-\"))'"
 
+# 4b. A registry behind token auth (bearer flow: challenge, token service, retry).
+start_token_registry tok
+seed lay app "$tok_HOST" org/app:1.0
+grep -q "token granted scope=repository:org/app:pull,push" "$T/token.log" && ok "skopeo pushed through the token service" || bad "token log: $(cat "$T/token.log")"
+printf 'name: tok\nversion: "1"\nsequence: 1\nimages: [%s/org/app:1.0]\n' "$tok_HOST" > tok.yaml
+write_auth_file tauth.json "$tok_HOST"
+: > "$T/token.log"
+check "pack from a token-auth registry" -- "$PACK" create tok.yaml --key k.key -o tok.tar.zst --auth-file tauth.json --ca-file "$T/ca/ca.pem"
+check "its bundle verifies" -- "$IMPORT" verify tok.tar.zst --pubkey k.pub
+[ "$(grep -c 'token granted scope=repository:org/app:pull service=airlock-test' "$T/token.log")" = 1 ] \
+  && ok "one token, for the pull scope, cached for every request" || bad "token requests: $(cat "$T/token.log")"
+write_auth_file tbad.json "$tok_HOST" "$REG_USER" wrong-password
+expect_exit 4 "the token service refused the credentials from tbad.json" "token auth with bad credentials" -- "$PACK" create tok.yaml --key k.key -o out.tar.zst --auth-file tbad.json --ca-file "$T/ca/ca.pem"
+
 # 5. Failures: exit 4 naming registry and image, exit 3 for bad bytes; no output left.
 no_output() { if ls out.tar.zst* > /dev/null 2>&1; then bad "$1: output left: $(ls out.tar.zst*)"; else ok "$1: no output left"; fi; }
 write_auth_file bad.json "$up_HOST" "$REG_USER" wrong-password

@@ -10,13 +10,16 @@ int main(int argc, char** argv) {
   if (args.empty()) {
     std::fprintf(stderr,
                  "usage: airlock-testkit layout DIR REF [--platform OS/ARCH]... --layer SEED:SIZE...\n"
-                 "       airlock-testkit mutate IN OUT CASE [--key KEY]\n");
+                 "       airlock-testkit mutate IN OUT CASE [--key KEY]\n"
+                 "       airlock-testkit token-server --port P --cert C --key K --sign-key SK --sign-cert SC "
+                 "--issuer I --service S --user U --pass PW\n");
     return 2;
   }
   try {
     const std::vector<std::string> rest(args.begin() + 1, args.end());
     if (args[0] == "layout") return airlock::testkit::make_layout(rest);
     if (args[0] == "mutate") return airlock::testkit::mutate_bundle(rest);
+    if (args[0] == "token-server") return airlock::testkit::token_server(rest);
     std::fprintf(stderr, "airlock-testkit: unknown command %s\n", args[0].c_str());
     return 2;
   } catch (const std::exception& e) {
