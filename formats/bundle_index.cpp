@@ -49,6 +49,11 @@ std::string BundleIndex::to_json() const {
                            {"size", img.size},
                            {"platforms", img.platforms}});
   }
+  if (!manifest_sources.empty()) {
+    j["manifestSources"] = nlohmann::json::array();
+    for (const auto& m : manifest_sources)
+      j["manifestSources"].push_back({{"git", m.git}, {"ref", m.ref}, {"commit", m.commit}, {"path", m.path}});
+  }
   j["entries"] = nlohmann::json::array();
   for (const auto& e : entries)
     j["entries"].push_back({{"path", e.path}, {"sha256", e.sha256.hex()}, {"size", e.size}});
@@ -117,6 +122,12 @@ BundleIndex BundleIndex::parse(std::string_view json, std::string_view where) {
       throw VerificationError(fmt::format("{}: index lists entry \"{}\" twice", where, entry.path));
     idx.entries.push_back(std::move(entry));
   }
+  if (j.contains("manifestSources"))
+    for (const auto& m : field<nlohmann::json>(j, "manifestSources", "the index", where))
+      idx.manifest_sources.push_back({field<std::string>(m, "git", "a manifest source", where),
+                                      field<std::string>(m, "ref", "a manifest source", where),
+                                      field<std::string>(m, "commit", "a manifest source", where),
+                                      field<std::string>(m, "path", "a manifest source", where)});
   std::set<std::string> names;
   for (const auto& i : field<nlohmann::json>(j, "images", "the index", where)) {
     IndexImage img;

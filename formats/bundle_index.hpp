@@ -34,6 +34,14 @@ struct IndexImage {
   std::vector<std::string> platforms;
 };
 
+// Where the release's YAML came from, when it was a git repository.
+struct ManifestSource {
+  std::string git;
+  std::string ref;
+  std::string commit;
+  std::string path;
+};
+
 struct BundleIndex {
   std::string name;
   std::string version;
@@ -42,6 +50,7 @@ struct BundleIndex {
   std::optional<std::int64_t> expires;
   std::vector<IndexImage> images;
   std::vector<IndexEntry> entries;
+  std::vector<ManifestSource> manifest_sources;
 
   [[nodiscard]] std::string to_json() const;
   // Strict: unknown format version, missing fields, unsafe or duplicate

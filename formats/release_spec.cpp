@@ -98,7 +98,27 @@ ReleaseSpec load_release_spec(const std::filesystem::path& path) {
   if (const auto manifests = root["manifests"]) {
     if (!manifests.IsSequence())
       throw UsageError(fmt::format("{}: manifests must be a list of files or directories", at(path, manifests)));
-    for (const auto& m : manifests) spec.manifests.push_back(scalar(path, m, "manifests"));
+    for (const auto& m : manifests) {
+      SpecManifests entry;
+      entry.where = at(path, m);
+      if (m.IsScalar()) {
+        entry.path = m.Scalar();
+      } else if (m.IsMap()) {
+        for (const auto& kv : m) {
+          const auto key = kv.first.as<std::string>();
+          if (key != "git" && key != "ref" && key != "path")
+            throw UsageError(fmt::format("{}: unknown manifests key \"{}\" (known: git, ref, path)", at(path, kv.first), key));
+        }
+        if (!m["git"] || !m["ref"])
+          throw UsageError(fmt::format("{}: a git manifests entry needs git: URL and ref: TAG-OR-COMMIT", entry.where));
+        entry.git = scalar(path, m["git"], "git");
+        entry.ref = scalar(path, m["ref"], "ref");
+        entry.path = m["path"] ? scalar(path, m["path"], "path") : "";
+      } else {
+        throw UsageError(fmt::format("{}: a manifests entry is a path or {{git, ref, path}}", entry.where));
+      }
+      spec.manifests.push_back(std::move(entry));
+    }
   }
   if (const auto images = root["images"]) {
     if (!images.IsSequence())

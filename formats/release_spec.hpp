@@ -5,7 +5,9 @@
 //   version: 1.2.0
 //   sequence: 7             # positive, increases with every bundle of the release
 //   expires: 45d            # optional: RFC 3339 UTC time, or Nd / Nh after creation
-//   manifests: [k8s/]       # files or directories (*.yaml, *.yml), relative to the spec
+//   manifests:              # files or directories (*.yaml, *.yml), relative to the spec,
+//     - k8s/                # or a vendor's git repository at a tag, branch or commit
+//     - {git: https://git.example.com/vendor/deploy.git, ref: v1.2.0, path: manifests}
 //   images:
 //     - {source: "oci:layouts/app:1.0", name: "org/app:1.0"}
 //     - quay.io/argoproj/argo-rollouts:v1.7.2   # or {source: "docker://REF", name: ...}
@@ -28,6 +30,15 @@ struct SpecImage {
   std::string where;  // spec:line, for messages
 };
 
+// A manifests entry: a file or directory relative to the spec, or a
+// directory of a git repository at a tag, branch or commit.
+struct SpecManifests {
+  std::string path;
+  std::optional<std::string> git;
+  std::string ref;
+  std::string where;  // spec:line
+};
+
 struct SpecExpiry {
   std::optional<std::int64_t> at;       // absolute
   std::optional<std::int64_t> seconds;  // after creation
@@ -40,7 +51,7 @@ struct ReleaseSpec {
   std::string version;
   std::uint64_t sequence = 0;
   SpecExpiry expires;
-  std::vector<std::string> manifests;
+  std::vector<SpecManifests> manifests;
   std::vector<SpecImage> images;
   std::map<std::string, std::string> mirrors;  // registry host → host[:port][/path]
   std::vector<std::string> platforms;          // empty: all

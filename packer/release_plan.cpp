@@ -4,6 +4,7 @@
 #include "common/file_util.hpp"
 #include "formats/bundle_index.hpp"
 #include "formats/image_name.hpp"
+#include "packer/git_manifests.hpp"
 
 #include <fmt/format.h>
 
@@ -15,22 +16,40 @@ namespace {
 
 constexpr std::uint64_t k_max_manifest_file = 64 * 1024 * 1024;
 
-std::vector<ManifestFile> load_manifests(const ReleaseSpec& spec) {
+// A git URL that names a local directory is taken relative to the spec.
+std::string resolve_git_url(const ReleaseSpec& spec, const std::string& url) {
+  const bool remote = url.find("://") != std::string::npos ||
+                      (url.find(':') != std::string::npos && url.find(':') < url.find('/'));
+  if (remote || url.starts_with('/')) return url;
+  return std::filesystem::absolute(spec.dir / url).lexically_normal().string();
+}
+
+std::vector<ManifestFile> load_manifests(const ReleaseSpec& spec, std::vector<ManifestSource>& sources) {
   std::vector<ManifestFile> out;
-  std::map<std::string, std::filesystem::path> origin;
-  const auto add = [&](const std::filesystem::path& file, const std::filesystem::path& rel) {
+  std::map<std::string, std::string> origin;
+  const auto add = [&](const std::string& file, const std::filesystem::path& rel, std::string content) {
     const std::string entry = "manifests/" + rel.generic_string();
     if (const auto why = unsafe_path_reason(entry); !why.empty())
-      throw UsageError(fmt::format("{}: cannot be bundled: {}", file.string(), why));
+      throw UsageError(fmt::format("{}: cannot be bundled: {}", file, why));
     if (const auto [it, fresh] = origin.emplace(entry, file); !fresh)
-      throw UsageError(fmt::format("{} and {} would both be bundled as {}", it->second.string(), file.string(), entry));
-    out.push_back({file, entry, read_small_file(file, k_max_manifest_file)});
+      throw UsageError(fmt::format("{} and {} would both be bundled as {}", it->second, file, entry));
+    out.push_back({file, entry, std::move(content)});
   };
-  for (const auto& item : spec.manifests) {
+  for (const auto& m : spec.manifests) {
+    if (m.git) {
+      const auto url = resolve_git_url(spec, *m.git);
+      auto fetched = fetch_git_manifests(url, m.ref, m.path, m.where);
+      for (auto& [rel, content] : fetched.files)
+        add(fmt::format("{}@{}:{}", *m.git, m.ref, (std::filesystem::path(m.path) / rel).generic_string()), rel,
+            std::move(content));
+      sources.push_back({*m.git, m.ref, fetched.commit, m.path});
+      continue;
+    }
+    const auto& item = m.path;
     const auto path = spec.dir / item;
     std::error_code ec;
     if (std::filesystem::is_regular_file(path, ec)) {
-      add(path, path.filename());
+      add(path.string(), path.filename(), read_small_file(path, k_max_manifest_file));
     } else if (std::filesystem::is_directory(path, ec)) {
       std::vector<std::filesystem::path> files;
       for (const auto& de : std::filesystem::recursive_directory_iterator(path)) {
@@ -40,7 +59,8 @@ std::vector<ManifestFile> load_manifests(const ReleaseSpec& spec) {
       std::sort(files.begin(), files.end());
       if (files.empty())
         throw UsageError(fmt::format("{}: no *.yaml or *.yml files in {}", spec.path.string(), path.string()));
-      for (const auto& f : files) add(f, std::filesystem::relative(f, path));
+      for (const auto& f : files)
+        add(f.string(), std::filesystem::relative(f, path), read_small_file(f, k_max_manifest_file));
     } else {
       throw UsageError(
           fmt::format("{}: manifests entry \"{}\": {} does not exist", spec.path.string(), item, path.string()));
@@ -74,7 +94,7 @@ PlannedImage plan_spec_image(const SpecImage& si) {
 ReleasePlan plan_release(const std::filesystem::path& spec_path) {
   ReleasePlan plan;
   plan.spec = load_release_spec(spec_path);
-  plan.manifests = load_manifests(plan.spec);
+  plan.manifests = load_manifests(plan.spec, plan.sources);
 
   // Spec images first, in spec order; two sources may not share a name.
   std::map<std::string, std::size_t> by_name;
@@ -96,7 +116,7 @@ ReleasePlan plan_release(const std::filesystem::path& spec_path) {
   // provide, matched by full reference, else by bundle name.
   std::vector<std::string> errors;
   for (const auto& m : plan.manifests) {
-    auto found = discover_images(m.content, m.file.string());
+    auto found = discover_images(m.content, m.file);
     errors.insert(errors.end(), found.errors.begin(), found.errors.end());
     plan.warnings.insert(plan.warnings.end(), found.warnings.begin(), found.warnings.end());
     for (const auto& img : found.images) {

@@ -3,6 +3,7 @@
 // its manifest files, and every image: those the spec lists and those the
 // YAML references (packer/image_discovery.hpp), merged by bundle name.
 
+#include "formats/bundle_index.hpp"
 #include "formats/image_reference.hpp"
 #include "formats/release_spec.hpp"
 #include "packer/image_discovery.hpp"
@@ -14,7 +15,7 @@
 namespace airlock {
 
 struct ManifestFile {
-  std::filesystem::path file;
+  std::string file;  // for messages: a path, or URL@ref:path
   std::string entry;  // manifests/..., relative to the listed directory
   std::string content;
 };
@@ -29,6 +30,7 @@ struct PlannedImage {
 struct ReleasePlan {
   ReleaseSpec spec;
   std::vector<ManifestFile> manifests;
+  std::vector<ManifestSource> sources;  // git repositories the manifests came from
   std::vector<PlannedImage> images;
   std::vector<FoundImage> warnings;  // image-like strings outside image fields
 };
