@@ -20,7 +20,11 @@ TarZstWriter::TarZstWriter(int fd, std::string name, TarZstOptions options)
   ZSTD_CCtx_setParameter(m_cctx.get(), ZSTD_c_compressionLevel, m_options.level);
   ZSTD_CCtx_setParameter(m_cctx.get(), ZSTD_c_checksumFlag, 1);
   // A libzstd built without threads refuses this; compression still works.
-  (void)ZSTD_CCtx_setParameter(m_cctx.get(), ZSTD_c_nbWorkers, workers);
+  if (!ZSTD_isError(ZSTD_CCtx_setParameter(m_cctx.get(), ZSTD_c_nbWorkers, workers)))
+    // zstd's default job is 4 windows (8 MiB at level 3), buffered several
+    // times over; 2 MiB jobs keep pack within its memory budget at the
+    // same ratio for already-compressed layers.
+    (void)ZSTD_CCtx_setParameter(m_cctx.get(), ZSTD_c_jobSize, 2 << 20);
 
   archive* a = m_archive.get();
   // pax only where ustar cannot say it (long names, huge sizes).
