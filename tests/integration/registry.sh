@@ -2,7 +2,7 @@
 # CNCF distribution registry) on loopback, TLS from a test CA made here,
 # htpasswd auth. Source after lib.sh.
 #   make_ca                      -> $T/ca/{ca.pem,server.pem,server.key}, $T/certs.d/ca.crt
-#   start_registry NAME [AUTH]   -> ${NAME}_PORT, ${NAME}_HOST; AUTH: htpasswd (default) | none | token REALM ISSUER
+#   start_registry NAME [AUTH]   -> ${NAME}_PORT, ${NAME}_HOST; AUTH: htpasswd (default) | none | plain (no TLS) | token REALM ISSUER
 #   seed LAYOUT REF NAME HOST REPO:TAG [--all]
 REG_USER=airlock
 REG_PASS=s3cret-pass
@@ -41,18 +41,22 @@ start_registry() {
     {
       printf 'version: 0.1\nlog:\n  level: info\n  accesslog:\n    disabled: false\n'
       printf 'storage:\n  filesystem:\n    rootdirectory: %s\n  delete:\n    enabled: true\n' "$dir/data"
-      printf 'http:\n  addr: 127.0.0.1:%s\n  tls:\n    certificate: %s\n    key: %s\n' "$port" "$T/ca/server.pem" "$T/ca/server.key"
+      printf 'http:\n  addr: 127.0.0.1:%s\n' "$port"
+      [ "$auth" = plain ] || printf '  tls:\n    certificate: %s\n    key: %s\n' "$T/ca/server.pem" "$T/ca/server.key"
       case "$auth" in
         htpasswd) printf 'auth:\n  htpasswd:\n    realm: airlock-test\n    path: %s\n' "$T/ca/htpasswd" ;;
         token) printf 'auth:\n  token:\n    realm: %s\n    service: airlock-test\n    issuer: %s\n    rootcertbundle: %s\n' "$3" "$4" "$T/ca/token.pem" ;;
         none) ;;
       esac
     } > "$dir/config.yml"
-    docker-registry serve "$dir/config.yml" > "$dir/log" 2>&1 &
+    # docker-registry maps every REGISTRY_* variable onto its config.
+    env -u REGISTRY_AUTH_FILE docker-registry serve "$dir/config.yml" > "$dir/log" 2>&1 &
     local pid=$!
     PIDS+=("$pid")
     for _ in $(seq 100); do
-      if curl -s -o /dev/null --cacert "$T/ca/ca.pem" "https://127.0.0.1:$port/v2/"; then
+      local scheme=https
+      [ "$auth" = plain ] && scheme=http
+      if curl -s -o /dev/null --cacert "$T/ca/ca.pem" "$scheme://127.0.0.1:$port/v2/"; then
         printf -v "${name}_PORT" '%s' "$port"
         printf -v "${name}_HOST" '%s' "127.0.0.1:$port"
         printf -v "${name}_PID" '%s' "$pid"
@@ -102,5 +106,29 @@ start_token_registry() {
     done
   done
   echo "cannot start the token service: $(cat "$T/token.log")" >&2
+  return 1
+}
+
+# start_front NAME UPSTREAM_HOST [registry-front options]: the testkit's
+# failure-injecting TLS front for a real registry; log in $T/front-NAME.log.
+start_front() {
+  local name=$1 upstream=$2 port
+  shift 2
+  for _ in 1 2 3; do
+    port=$(free_port)
+    "$TESTKIT" registry-front --port "$port" --cert "$T/ca/server.pem" --key "$T/ca/server.key" --ca "$T/ca/ca.pem" \
+      --upstream "https://$upstream" --user "$REG_USER" --pass "$REG_PASS" "$@" > "$T/front-$name.log" 2>&1 &
+    local pid=$!
+    PIDS+=("$pid")
+    for _ in $(seq 50); do
+      if curl -s -o /dev/null --cacert "$T/ca/ca.pem" "https://127.0.0.1:$port/v2/"; then
+        printf -v "${name}_HOST" '%s' "127.0.0.1:$port"
+        return 0
+      fi
+      kill -0 "$pid" 2> /dev/null || break
+      sleep 0.1
+    done
+  done
+  echo "cannot start registry-front $name: $(cat "$T/front-$name.log")" >&2
   return 1
 }

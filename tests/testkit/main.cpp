@@ -12,7 +12,9 @@ int main(int argc, char** argv) {
                  "usage: airlock-testkit layout DIR REF [--platform OS/ARCH]... --layer SEED:SIZE...\n"
                  "       airlock-testkit mutate IN OUT CASE [--key KEY]\n"
                  "       airlock-testkit token-server --port P --cert C --key K --sign-key SK --sign-cert SC "
-                 "--issuer I --service S --user U --pass PW\n");
+                 "--issuer I --service S --user U --pass PW\n"
+                 "       airlock-testkit registry-front --port P --cert C --key K --ca CA --upstream URL --user U "
+                 "--pass PW [--fail-first N] [--drop-after BYTES] [--redirect-blobs]\n");
     return 2;
   }
   try {
@@ -20,6 +22,7 @@ int main(int argc, char** argv) {
     if (args[0] == "layout") return airlock::testkit::make_layout(rest);
     if (args[0] == "mutate") return airlock::testkit::mutate_bundle(rest);
     if (args[0] == "token-server") return airlock::testkit::token_server(rest);
+    if (args[0] == "registry-front") return airlock::testkit::registry_front(rest);
     std::fprintf(stderr, "airlock-testkit: unknown command %s\n", args[0].c_str());
     return 2;
   } catch (const std::exception& e) {

@@ -10,5 +10,6 @@ namespace airlock::testkit {
 int make_layout(const std::vector<std::string>& args);
 int mutate_bundle(const std::vector<std::string>& args);
 int token_server(const std::vector<std::string>& args);
+int registry_front(const std::vector<std::string>& args);
 
 }  // namespace airlock::testkit
