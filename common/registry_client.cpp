@@ -70,8 +70,15 @@ RegistryClient::RegistryClient(std::string host, RegistryOptions options, AuthSt
 
 RegistryClient::~RegistryClient() = default;
 
+std::string RegistryClient::authorization(const std::string& scope) {
+  std::lock_guard lock(m_mutex);
+  const auto it = m_authorization.find(scope);
+  return it == m_authorization.end() ? std::string() : it->second;
+}
+
 httplib::Client& RegistryClient::client_for(const std::string& origin) {
-  auto& slot = m_clients[origin];
+  std::lock_guard lock(m_mutex);
+  auto& slot = m_clients[{origin, std::this_thread::get_id()}];
   if (slot) return *slot;
   slot = std::make_unique<httplib::Client>(origin);
   auto& c = *slot;
@@ -98,17 +105,21 @@ httplib::Client& RegistryClient::client_for(const std::string& origin) {
   return c;
 }
 
-void RegistryClient::authenticate(const std::string& repository, const std::string& header, const std::string& what) {
+void RegistryClient::authenticate(const std::string& repository, const std::string& header, const std::string& what,
+                                  const std::string& stale) {
+  std::lock_guard auth_lock(m_auth_mutex);
+  const std::string scope = "repository:" + repository + ":pull";
+  if (const auto current = authorization(scope); !current.empty() && current != stale) return;
   const auto challenge = parse_auth_challenge(header);
   if (!challenge)
     throw RemoteError(fmt::format("registry {}: {}: unauthorized, and no usable WWW-Authenticate challenge", m_host, what));
   const auto creds = m_auth.find(m_host);
-  const std::string scope = "repository:" + repository + ":pull";
   if (challenge->scheme == "basic") {
     if (!creds || creds->username.empty())
       throw RemoteError(fmt::format("registry {}: {}: the registry requires credentials and there are none for {} "
                                     "in {} (docker login / --auth-file / $REGISTRY_AUTH_FILE)",
                                     m_host, what, m_host, m_auth.source()));
+    std::lock_guard lock(m_mutex);
     m_authorization[scope] = "Basic " + base64_encode(creds->username + ":" + creds->password);
     return;
   }
@@ -159,6 +170,7 @@ void RegistryClient::authenticate(const std::string& repository, const std::stri
   else if (j.is_object() && j.contains("access_token") && j["access_token"].is_string()) token = j["access_token"];
   if (token.empty())
     throw RemoteError(fmt::format("registry {}: {}: token service gave no token", m_host, what));
+  std::lock_guard lock(m_mutex);
   m_authorization[scope] = "Bearer " + token;
 }
 
@@ -235,10 +247,11 @@ RegistryClient::Response RegistryClient::request(const std::string& repository, 
   std::string last_problem;
   for (int attempt = 1; attempt <= m_options.attempts;) {
     auto h = headers;
-    if (const auto it = m_authorization.find(scope); it != m_authorization.end()) h["Authorization"] = it->second;
+    const std::string sent = authorization(scope);
+    if (!sent.empty()) h["Authorization"] = sent;
     Response r = send_once(m_origin, path, h, body_sink, resume_offset, true, what, 0);
     if (r.status == 401 && !authenticated_now) {
-      authenticate(repository, r.header("WWW-Authenticate"), what);
+      authenticate(repository, r.header("WWW-Authenticate"), what, sent);
       authenticated_now = true;
       continue;
     }

@@ -16,10 +16,12 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <span>
 #include <string>
+#include <thread>
 
 namespace httplib {
 class Client;
@@ -43,6 +45,8 @@ struct FetchedManifest {
 
 using ByteSink = std::function<void(std::span<const std::uint8_t>)>;
 
+// Safe to use from several threads: each thread gets its own connection;
+// tokens are shared.
 class RegistryClient {
 public:
   // `host` is host[:port] as references name it; docker.io is served by
@@ -71,15 +75,21 @@ private:
   Response send_once(const std::string& origin, const std::string& path, std::map<std::string, std::string> headers,
                      const ByteSink* body_sink, std::uint64_t* resume_offset, bool same_registry,
                      const std::string& what, int redirects);
-  void authenticate(const std::string& repository, const std::string& challenge_header, const std::string& what);
+  // Refreshes the scope's Authorization unless another thread already
+  // replaced `stale` meanwhile.
+  void authenticate(const std::string& repository, const std::string& challenge_header, const std::string& what,
+                    const std::string& stale);
+  [[nodiscard]] std::string authorization(const std::string& scope);
   httplib::Client& client_for(const std::string& origin);
 
   std::string m_host;
   std::string m_origin;  // scheme://api-host[:port]
   RegistryOptions m_options;
   AuthStore m_auth;
+  std::mutex m_mutex;       // guards the two maps
+  std::mutex m_auth_mutex;  // one token request per scope at a time
   std::map<std::string, std::string> m_authorization;  // scope → Authorization header
-  std::map<std::string, std::unique_ptr<httplib::Client>> m_clients;
+  std::map<std::pair<std::string, std::thread::id>, std::unique_ptr<httplib::Client>> m_clients;
 };
 
 // "docker.io" → "registry-1.docker.io"; others unchanged.

@@ -16,6 +16,7 @@ void add_create_command(CLI::App& app, CommandAction& action) {
     std::string auth_file;
     std::string ca_file;
     std::vector<std::string> insecure;
+    int fetches = 3;
     int level = 3;
     int workers = 0;
     bool json = false;
@@ -30,6 +31,8 @@ void add_create_command(CLI::App& app, CommandAction& action) {
                   "~/.docker/config.json)");
   cmd->add_option("--ca-file", o->ca_file, "Extra CA certificates (PEM) to trust for registries");
   cmd->add_option("--insecure-registry", o->insecure, "Speak plain HTTP to this host[:port]; repeatable");
+  cmd->add_option("--fetches", o->fetches, "Blobs fetched at once, ahead of the archive (default 3)")
+      ->check(CLI::Range(1, 16));
   cmd->add_option("--level", o->level, "zstd compression level")->check(CLI::Range(1, 19));
   cmd->add_option("--threads", o->workers, "zstd worker threads (0: one per core)")->check(CLI::Range(0, 64));
   cmd->add_flag("--json", o->json, "Print one JSON document");
@@ -41,6 +44,7 @@ void add_create_command(CLI::App& app, CommandAction& action) {
       if (!o->auth_file.empty()) opts.auth_file = o->auth_file;
       if (!o->ca_file.empty()) opts.ca_file = o->ca_file;
       opts.insecure_registries = o->insecure;
+      opts.fetches = o->fetches;
       opts.zstd_level = o->level;
       opts.workers = o->workers;
       const auto r = pack(opts, progress);

@@ -6,12 +6,14 @@
 #include "formats/dsse_envelope.hpp"
 #include "formats/ed25519_key.hpp"
 #include "formats/tar_zst_writer.hpp"
+#include "packer/blob_prefetcher.hpp"
 #include "packer/image_source.hpp"
 #include "packer/release_plan.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <set>
@@ -45,12 +47,13 @@ std::string bundle_oci_index(const std::vector<ResolvedImage>& images) {
   return j.dump() + "\n";
 }
 
-void stream_blob(TarZstWriter& writer, const SourcedBlob& blob, Progress& progress) {
+void stream_blob(TarZstWriter& writer, BlobPrefetcher& prefetcher, std::size_t i, const SourcedBlob& blob,
+                 Progress& progress) {
   const auto& d = blob.descriptor;
   writer.begin_entry(blob_entry_path(d.digest), d.size);
   Sha256 hash;
   std::uint64_t got = 0;
-  blob.stream([&](std::span<const std::uint8_t> chunk) {
+  prefetcher.stream(i, [&](std::span<const std::uint8_t> chunk) {
     if (got + chunk.size() > d.size)
       throw VerificationError(fmt::format("{}: blob {} is longer than its descriptor's {} bytes", blob.origin,
                                           d.digest.str(), d.size));
@@ -129,7 +132,10 @@ PackResult pack(const PackOptions& options, Progress& progress) {
   writer.add("index.json", oci_index);
   for (const auto& m : manifests) writer.add(m.entry, m.content);
   progress.begin("pack", index.total_entry_bytes());
-  for (const auto* b : blobs) stream_blob(writer, *b, progress);
+  // Several fetches in flight, 4 MiB buffered each: per-blob latency hides
+  // behind the writer while memory stays bounded.
+  BlobPrefetcher prefetcher(blobs, static_cast<std::size_t>(std::max(1, options.fetches)), 4 << 20);
+  for (std::size_t i = 0; i < blobs.size(); ++i) stream_blob(writer, prefetcher, i, *blobs[i], progress);
   writer.finish();
   progress.end();
   out.commit();

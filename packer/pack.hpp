@@ -22,6 +22,7 @@ struct PackOptions {
   std::optional<std::filesystem::path> auth_file;
   std::optional<std::filesystem::path> ca_file;
   std::vector<std::string> insecure_registries;
+  int fetches = 3;  // blobs fetched at once, ahead of the writer
   int zstd_level = 3;
   int workers = 0;
   // Creation time; unset: $SOURCE_DATE_EPOCH, else now.
