@@ -183,6 +183,7 @@ RegistryClient::Response RegistryClient::send_once(const std::string& origin, co
   Response out;
   std::uint64_t skip = 0;  // a server that ignores Range resends from 0
   bool streaming = false;
+  std::exception_ptr sink_error;  // rethrown here, never through httplib
   auto res = client_for(origin).Get(
       path, h,
       [&](const httplib::Response& r) {
@@ -205,11 +206,17 @@ RegistryClient::Response RegistryClient::send_once(const std::string& origin, co
           skip -= n;
         }
         if (!chunk.empty()) {
-          (*body_sink)(chunk);
+          try {
+            (*body_sink)(chunk);
+          } catch (...) {
+            sink_error = std::current_exception();
+            return false;  // cancels the transfer
+          }
           if (resume_offset) *resume_offset += chunk.size();
         }
         return true;
       });
+  if (sink_error) std::rethrow_exception(sink_error);
   if (!res) {
     const auto err = res.error();
     if (err == httplib::Error::SSLServerVerification)
