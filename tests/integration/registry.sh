@@ -6,6 +6,7 @@
 #   seed LAYOUT REF NAME HOST REPO:TAG [--all]
 REG_USER=airlock
 REG_PASS=s3cret-pass
+REG_REFRESH=refresh-token-0123
 
 make_ca() {
   mkdir -p "$T/ca" "$T/certs.d"
@@ -95,7 +96,7 @@ start_token_registry() {
     tport=$(free_port)
     "$TESTKIT" token-server --port "$tport" --cert "$T/ca/server.pem" --key "$T/ca/server.key" \
       --sign-key "$T/ca/token.key" --sign-cert "$T/ca/token.pem" --issuer airlock-test-issuer \
-      --service airlock-test --user "$REG_USER" --pass "$REG_PASS" > "$T/token.log" 2>&1 &
+      --service airlock-test --user "$REG_USER" --pass "$REG_PASS" --refresh-token "$REG_REFRESH" > "$T/token.log" 2>&1 &
     PIDS+=($!)
     for _ in $(seq 50); do
       if curl -s -o /dev/null --cacert "$T/ca/ca.pem" "https://127.0.0.1:$tport/token"; then

@@ -97,6 +97,10 @@ check "pack from a token-auth registry" -- "$PACK" create tok.yaml --key k.key -
 check "its bundle verifies" -- "$IMPORT" verify tok.tar.zst --pubkey k.pub
 [ "$(grep -c 'token granted scope=repository:org/app:pull service=airlock-test' "$T/token.log")" = 1 ] \
   && ok "one token, for the pull scope, cached for every request" || bad "token requests: $(cat "$T/token.log")"
+printf '{"auths": {"%s": {"identitytoken": "%s"}}}\n' "$tok_HOST" "$REG_REFRESH" > tid.json
+: > "$T/token.log"
+check "an auth file's identitytoken drives the OAuth2 refresh-token grant" -- "$PACK" create tok.yaml --key k.key -o tid.tar.zst --auth-file tid.json --ca-file "$T/ca/ca.pem"
+grep -q "token granted (refresh) scope=repository:org/app:pull" "$T/token.log" && ok "the token came from the refresh grant" || bad "token log: $(cat "$T/token.log")"
 write_auth_file tbad.json "$tok_HOST" "$REG_USER" wrong-password
 expect_exit 4 "the token service refused the credentials from tbad.json" "token auth with bad credentials" -- "$PACK" create tok.yaml --key k.key -o out.tar.zst --auth-file tbad.json --ca-file "$T/ca/ca.pem"
 

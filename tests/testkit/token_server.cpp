@@ -70,11 +70,17 @@ int token_server(const std::vector<std::string>& args) {
   const std::string expected = "Basic " + base64_encode(opt["--user"] + ":" + opt["--pass"]);
 
   httplib::SSLServer server(opt["--cert"].c_str(), opt["--key"].c_str());
-  server.Get("/token", [&](const httplib::Request& req, httplib::Response& res) {
+  // GET: HTTP basic credentials. POST: the OAuth2 refresh-token grant that
+  // an auth file's identitytoken drives (--refresh-token).
+  const auto issue = [&](const httplib::Request& req, httplib::Response& res) {
     const auto scope = req.get_param_value("scope");
-    const bool authorised = req.get_header_value("Authorization") == expected;
-    fmt::print("token {} scope={} service={}\n", authorised ? "granted" : "refused", scope,
-               req.get_param_value("service"));
+    const bool post = req.method == "POST";
+    const bool authorised = post ? opt.contains("--refresh-token") &&
+                                       req.get_param_value("grant_type") == "refresh_token" &&
+                                       req.get_param_value("refresh_token") == opt["--refresh-token"]
+                                 : req.get_header_value("Authorization") == expected;
+    fmt::print("token {}{} scope={} service={}\n", authorised ? "granted" : "refused", post ? " (refresh)" : "",
+               scope, req.get_param_value("service"));
     std::fflush(stdout);
     if (!authorised) {
       res.status = 401;
@@ -104,8 +110,11 @@ int token_server(const std::vector<std::string>& args) {
                                 {"access", access}};
     const std::string input = base64url(header.dump()) + "." + base64url(claims.dump());
     const std::string token = input + "." + base64url(sign_rs256(key.get(), input));
-    res.set_content(nlohmann::json{{"token", token}, {"expires_in", 300}}.dump(), "application/json");
-  });
+    res.set_content(nlohmann::json{{post ? "access_token" : "token", token}, {"expires_in", 300}}.dump(),
+                    "application/json");
+  };
+  server.Get("/token", issue);
+  server.Post("/token", issue);
   if (!server.listen("127.0.0.1", std::stoi(opt["--port"]))) throw Error("token server: cannot listen");
   return 0;
 }
