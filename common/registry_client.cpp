@@ -47,6 +47,17 @@ std::string short_body(const std::string& body) {
   return out.empty() ? "" : ": " + out;
 }
 
+std::string manifest_accept() {
+  return fmt::format("{}, {}, {}, {}", media_type::oci_manifest, media_type::oci_index, media_type::docker_manifest,
+                     media_type::docker_manifest_list);
+}
+
+// Thrown by an upload's body provider when the source gave up (the bundle
+// failed verification); never reported as the registry's fault.
+struct UploadAbandoned {
+  std::exception_ptr cause;
+};
+
 bool retryable_status(int status) { return status == 429 || status == 408 || status >= 500; }
 
 std::string transport_problem(httplib::Error err) {
@@ -105,10 +116,10 @@ httplib::Client& RegistryClient::client_for(const std::string& origin) {
   return c;
 }
 
-void RegistryClient::authenticate(const std::string& repository, const std::string& header, const std::string& what,
-                                  const std::string& stale) {
+void RegistryClient::authenticate(const std::string& repository, const std::string& actions, const std::string& header,
+                                  const std::string& what, const std::string& stale) {
   std::lock_guard auth_lock(m_auth_mutex);
-  const std::string scope = "repository:" + repository + ":pull";
+  const std::string scope = "repository:" + repository + ":" + actions;
   if (const auto current = authorization(scope); !current.empty() && current != stale) return;
   const auto challenge = parse_auth_challenge(header);
   if (!challenge)
@@ -245,20 +256,20 @@ RegistryClient::Response RegistryClient::send_once(const std::string& origin, co
   return out;
 }
 
-RegistryClient::Response RegistryClient::request(const std::string& repository, const std::string& path,
+RegistryClient::Response RegistryClient::request(const std::string& repository, const std::string& actions,
                                                  const std::string& what,
                                                  const std::map<std::string, std::string>& headers,
-                                                 const ByteSink* body_sink, std::uint64_t* resume_offset) {
-  const std::string scope = "repository:" + repository + ":pull";
+                                                 const Sender& send) {
+  const std::string scope = "repository:" + repository + ":" + actions;
   bool authenticated_now = false;
   std::string last_problem;
   for (int attempt = 1; attempt <= m_options.attempts;) {
     auto h = headers;
     const std::string sent = authorization(scope);
     if (!sent.empty()) h["Authorization"] = sent;
-    Response r = send_once(m_origin, path, h, body_sink, resume_offset, true, what, 0);
+    Response r = send(h);
     if (r.status == 401 && !authenticated_now) {
-      authenticate(repository, r.header("WWW-Authenticate"), what, sent);
+      authenticate(repository, actions, r.header("WWW-Authenticate"), what, sent);
       authenticated_now = true;
       continue;
     }
@@ -281,10 +292,11 @@ RegistryClient::Response RegistryClient::request(const std::string& repository, 
 
 FetchedManifest RegistryClient::get_manifest(const std::string& repository, const std::string& reference) {
   const std::string what = fmt::format("manifest {}{}{}", repository, reference.starts_with("sha256:") ? "@" : ":", reference);
-  const std::string accept = fmt::format("{}, {}, {}, {}", media_type::oci_manifest, media_type::oci_index,
-                                         media_type::docker_manifest, media_type::docker_manifest_list);
-  Response r = request(repository, fmt::format("/v2/{}/manifests/{}", repository, reference), what,
-                       {{"Accept", accept}}, nullptr, nullptr);
+  const std::string accept = manifest_accept();
+  const auto path = fmt::format("/v2/{}/manifests/{}", repository, reference);
+  Response r = request(repository, "pull", what, {{"Accept", accept}}, [&](const auto& h) {
+    return send_once(m_origin, path, h, nullptr, nullptr, true, what, 0);
+  });
   if (r.status == 404)
     throw RemoteError(fmt::format("registry {}: {}: not found{}", m_host, what, short_body(r.body)));
   if (r.status != 200)
@@ -308,7 +320,10 @@ void RegistryClient::get_blob(const std::string& repository, const Digest& diges
   const std::string what = fmt::format("blob {}@{}", repository, digest.str());
   std::uint64_t got = 0;
   for (int round = 1;; ++round) {
-    Response r = request(repository, fmt::format("/v2/{}/blobs/{}", repository, digest.str()), what, {}, &sink, &got);
+    const auto path = fmt::format("/v2/{}/blobs/{}", repository, digest.str());
+    Response r = request(repository, "pull", what, {}, [&](const auto& h) {
+      return send_once(m_origin, path, h, &sink, &got, true, what, 0);
+    });
     if (r.status == 404)
       throw RemoteError(fmt::format("registry {}: {}: not found", m_host, what));
     if (r.status != 200 && r.status != 206)
@@ -323,6 +338,153 @@ void RegistryClient::get_blob(const std::string& repository, const Digest& diges
                                     got, size));
     std::this_thread::sleep_for(m_options.backoff);
   }
+}
+
+RegistryClient::Response RegistryClient::send_other(const std::string& method, const std::string& url,
+                                                    std::map<std::string, std::string> headers,
+                                                    const std::string& body, const std::string& content_type,
+                                                    UploadSource* upload, const std::string& what) {
+  auto [origin, path] = split_url(url);
+  if (origin.empty()) origin = m_origin;
+  if (origin != m_origin) {
+    if (origin.starts_with("http://") && !m_options.insecure_hosts.contains(m_host))
+      throw RemoteError(fmt::format("registry {}: {}: refusing to continue on plain HTTP {}", m_host, what, url));
+    headers.erase("Authorization");  // an upload location elsewhere gets no credentials
+  }
+  const httplib::Headers h(headers.begin(), headers.end());
+  auto& client = client_for(origin);
+  std::exception_ptr source_error;
+  std::uint64_t sent = 0;
+  std::vector<std::uint8_t> buf;
+  httplib::Result res{nullptr, httplib::Error::Unknown};
+  if (method == "HEAD") res = client.Head(path, h);
+  else if (method == "DELETE") res = client.Delete(path, h);
+  else if (method == "POST") res = client.Post(path, h, body, content_type);
+  else if (method == "PUT" && !upload) res = client.Put(path, h, body, content_type);
+  else if (method == "PUT") {
+    buf.resize(256 * 1024);
+    res = client.Put(
+        path, h, static_cast<std::size_t>(upload->size),
+        [&](std::size_t, std::size_t length, httplib::DataSink& sink) {
+          try {
+            const std::size_t n = upload->read(buf.data(), std::min(buf.size(), length));
+            if (n == 0) throw UploadAbandoned{};
+            sent += n;
+            return sink.write(reinterpret_cast<const char*>(buf.data()), n);
+          } catch (...) {
+            source_error = std::current_exception();
+            return false;  // cancels the request; rethrown below, never through httplib
+          }
+        },
+        "application/octet-stream");
+  } else {
+    throw Error("registry client: unsupported method " + method);
+  }
+  if (source_error) std::rethrow_exception(source_error);
+  Response out;
+  if (!res) {
+    const auto err = res.error();
+    if (err == httplib::Error::SSLServerVerification)
+      throw RemoteError(fmt::format("registry {}: {}: the TLS certificate of {} is not trusted (pass --ca-file with "
+                                    "the CA that signed it)",
+                                    m_host, what, origin));
+    if (upload && sent > 0)
+      throw RemoteError(fmt::format("registry {}: {}: {} after {} of {} bytes", m_host, what, transport_problem(err),
+                                    sent, upload->size));
+    out.status = -static_cast<int>(err);
+    out.body = transport_problem(err);
+    return out;
+  }
+  out.status = res->status;
+  out.headers = res->headers;
+  out.body = res->body.size() > k_max_small_body ? res->body.substr(0, k_max_small_body) : res->body;
+  return out;
+}
+
+bool RegistryClient::has_blob(const std::string& repository, const Digest& digest) {
+  const std::string what = fmt::format("blob {}@{}", repository, digest.str());
+  const auto path = fmt::format("/v2/{}/blobs/{}", repository, digest.str());
+  // Pull and push in one token, as the upload that may follow needs both.
+  const Response r = request(repository, "pull,push", what, {}, [&](const auto& h) {
+    return send_other("HEAD", path, h, {}, {}, nullptr, what);
+  });
+  if (r.status == 200) return true;
+  if (r.status == 404) return false;
+  throw RemoteError(fmt::format("registry {}: {}: HEAD answered HTTP {}", m_host, what, r.status));
+}
+
+std::optional<Digest> RegistryClient::manifest_digest(const std::string& repository, const std::string& reference) {
+  const std::string what =
+      fmt::format("manifest {}{}{}", repository, reference.starts_with("sha256:") ? "@" : ":", reference);
+  const auto path = fmt::format("/v2/{}/manifests/{}", repository, reference);
+  const Response r = request(repository, "pull,push", what, {{"Accept", manifest_accept()}}, [&](const auto& h) {
+    return send_other("HEAD", path, h, {}, {}, nullptr, what);
+  });
+  if (r.status == 404) return std::nullopt;
+  if (r.status != 200)
+    throw RemoteError(fmt::format("registry {}: {}: HEAD answered HTTP {}", m_host, what, r.status));
+  const auto d = Digest::parse(r.header("Docker-Content-Digest"));
+  return d ? std::optional<Digest>(*d) : std::nullopt;
+}
+
+void RegistryClient::put_blob(const std::string& repository, const Digest& digest, UploadSource& source) {
+  const std::string what = fmt::format("blob upload {}@{}", repository, digest.str());
+  const auto start_path = fmt::format("/v2/{}/blobs/uploads/", repository);
+  const Response started = request(repository, "pull,push", what, {}, [&](const auto& h) {
+    return send_other("POST", start_path, h, {}, {}, nullptr, what);
+  });
+  const auto location = started.header("Location");
+  if (started.status != 202 || location.empty())
+    throw RemoteError(fmt::format("registry {}: {}: starting the upload answered HTTP {}{}", m_host, what,
+                                  started.status, short_body(started.body)));
+  const auto url =
+      fmt::format("{}{}digest={}", location, location.find('?') == std::string::npos ? '?' : '&', digest.str());
+  const Response r = request(repository, "pull,push", what, {}, [&](const auto& h) {
+    Response put = send_other("PUT", url, h, {}, {}, &source, what);
+    // The source cannot rewind, so nothing after its first byte is retried
+    // here; a re-run resumes, skipping the blobs already there.
+    if (put.status == 401 || retryable_status(put.status) || put.status < 0)
+      throw RemoteError(fmt::format("registry {}: {}: {}", m_host, what,
+                                    put.status < 0 ? put.body : fmt::format("HTTP {}{}", put.status, short_body(put.body))));
+    return put;
+  });
+  if (r.status != 201)
+    throw RemoteError(fmt::format("registry {}: {}: HTTP {}{}", m_host, what, r.status, short_body(r.body)));
+}
+
+bool RegistryClient::mount_blob(const std::string& repository, const Digest& digest, const std::string& from) {
+  const std::string what = fmt::format("blob mount {}@{} from {}", repository, digest.str(), from);
+  const auto path = fmt::format("/v2/{}/blobs/uploads/?mount={}&from={}", repository, digest.str(), from);
+  const Response r = request(repository, "pull,push", what, {}, [&](const auto& h) {
+    return send_other("POST", path, h, {}, {}, nullptr, what);
+  });
+  if (r.status == 201) return true;
+  if (r.status == 202) {
+    // The registry opened an ordinary upload instead: cancel it (best effort).
+    if (const auto location = r.header("Location"); !location.empty()) {
+      auto h = std::map<std::string, std::string>{};
+      if (const auto a = authorization("repository:" + repository + ":pull,push"); !a.empty()) h["Authorization"] = a;
+      (void)send_other("DELETE", location, h, {}, {}, nullptr, what);
+    }
+    return false;
+  }
+  throw RemoteError(fmt::format("registry {}: {}: HTTP {}{}", m_host, what, r.status, short_body(r.body)));
+}
+
+void RegistryClient::put_manifest(const std::string& repository, const std::string& reference,
+                                  const std::string& media_type, const std::string& bytes) {
+  const std::string what =
+      fmt::format("manifest push {}{}{}", repository, reference.starts_with("sha256:") ? "@" : ":", reference);
+  const auto path = fmt::format("/v2/{}/manifests/{}", repository, reference);
+  const Response r = request(repository, "pull,push", what, {}, [&](const auto& h) {
+    return send_other("PUT", path, h, bytes, media_type, nullptr, what);
+  });
+  if (r.status != 201 && r.status != 200)
+    throw RemoteError(fmt::format("registry {}: {}: HTTP {}{}", m_host, what, r.status, short_body(r.body)));
+  const auto stored = r.header("Docker-Content-Digest");
+  if (!stored.empty() && stored != Sha256::of(bytes).str())
+    throw RemoteError(fmt::format("registry {}: {}: the registry stored it as {}, not {}", m_host, what, stored,
+                                  Sha256::of(bytes).str()));
 }
 
 }  // namespace airlock

@@ -45,6 +45,14 @@ struct FetchedManifest {
 
 using ByteSink = std::function<void(std::span<const std::uint8_t>)>;
 
+// The body of a streaming blob upload: `read` fills up to `cap` bytes and
+// returns how many; it may block until bytes arrive, and returns 0 (or
+// throws) to abandon the upload.
+struct UploadSource {
+  std::uint64_t size = 0;
+  std::function<std::size_t(std::uint8_t* buf, std::size_t cap)> read;
+};
+
 // Safe to use from several threads: each thread gets its own connection;
 // tokens are shared.
 class RegistryClient {
@@ -67,18 +75,43 @@ public:
   // retries. The caller hashes and checks. RemoteError on failure.
   void get_blob(const std::string& repository, const Digest& digest, std::uint64_t size, const ByteSink& sink);
 
+  // Whether `repository` holds the blob (HEAD).
+  [[nodiscard]] bool has_blob(const std::string& repository, const Digest& digest);
+
+  // The digest the registry serves for a tag or digest (HEAD), if any.
+  [[nodiscard]] std::optional<Digest> manifest_digest(const std::string& repository, const std::string& reference);
+
+  // POST then one streaming monolithic PUT with ?digest=, so the registry
+  // checks the bytes too. Not retried once the body has started: the
+  // source cannot rewind (a re-run resumes, skipping what is there).
+  void put_blob(const std::string& repository, const Digest& digest, UploadSource& source);
+
+  // Cross-repository mount (POST ?mount=&from=). False when the registry
+  // would not mount; the upload it opened instead is cancelled.
+  [[nodiscard]] bool mount_blob(const std::string& repository, const Digest& digest, const std::string& from);
+
+  // PUT of a manifest or index under a tag or its digest.
+  void put_manifest(const std::string& repository, const std::string& reference, const std::string& media_type,
+                    const std::string& bytes);
+
 private:
   struct Response;
-  Response request(const std::string& repository, const std::string& path, const std::string& what,
-                   const std::map<std::string, std::string>& headers, const ByteSink* body_sink,
-                   std::uint64_t* resume_offset);
+  using Sender = std::function<Response(const std::map<std::string, std::string>& headers)>;
+  // Auth (challenge, token per repository and actions) and retries around
+  // `send`, which makes one attempt with the headers given.
+  Response request(const std::string& repository, const std::string& actions, const std::string& what,
+                   const std::map<std::string, std::string>& headers, const Sender& send);
+  // One request of any method but GET, to a URL or a path on the registry.
+  Response send_other(const std::string& method, const std::string& url, std::map<std::string, std::string> headers,
+                      const std::string& body, const std::string& content_type, UploadSource* upload,
+                      const std::string& what);
   Response send_once(const std::string& origin, const std::string& path, std::map<std::string, std::string> headers,
                      const ByteSink* body_sink, std::uint64_t* resume_offset, bool same_registry,
                      const std::string& what, int redirects);
   // Refreshes the scope's Authorization unless another thread already
   // replaced `stale` meanwhile.
-  void authenticate(const std::string& repository, const std::string& challenge_header, const std::string& what,
-                    const std::string& stale);
+  void authenticate(const std::string& repository, const std::string& actions, const std::string& challenge_header,
+                    const std::string& what, const std::string& stale);
   [[nodiscard]] std::string authorization(const std::string& scope);
   httplib::Client& client_for(const std::string& origin);
 

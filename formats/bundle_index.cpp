@@ -48,6 +48,7 @@ std::string BundleIndex::to_json() const {
                            {"mediaType", img.media_type},
                            {"size", img.size},
                            {"platforms", img.platforms}});
+    if (img.source_digest) j["images"].back()["sourceDigest"] = img.source_digest->str();
   }
   if (!manifest_sources.empty()) {
     j["manifestSources"] = nlohmann::json::array();
@@ -140,6 +141,8 @@ BundleIndex BundleIndex::parse(std::string_view json, std::string_view where) {
     img.media_type = field<std::string>(i, "mediaType", ctx, where);
     img.size = field<std::uint64_t>(i, "size", ctx, where);
     img.platforms = field<std::vector<std::string>>(i, "platforms", ctx, where);
+    if (i.contains("sourceDigest"))
+      img.source_digest = digest_field(field<std::string>(i, "sourceDigest", ctx, where), ctx, where);
     if (!is_valid_repository(img.repository) || !is_valid_tag(img.tag) ||
         img.name != img.repository + ":" + img.tag)
       throw VerificationError(fmt::format("{}: index: image name \"{}\" is malformed", where, img.name));

@@ -32,6 +32,9 @@ struct IndexImage {
   std::string media_type;
   std::uint64_t size = 0;  // manifests, configs and layers of this image
   std::vector<std::string> platforms;
+  // The source's index digest when a platform filter rewrote the index
+  // (`digest` then names the filtered index the bundle carries).
+  std::optional<Digest> source_digest;
 };
 
 // Where the release's YAML came from, when it was a git repository.

@@ -70,6 +70,22 @@ bool platform_selected(const Descriptor& child, const std::vector<std::string>& 
   return filter.empty() || !child.platform || std::find(filter.begin(), filter.end(), *child.platform) != filter.end();
 }
 
+std::optional<std::string> filter_index(std::string_view bytes, const std::vector<std::string>& filter,
+                                       std::string_view where) {
+  const auto parsed = parse_manifest(bytes, "", where);
+  if (!parsed.is_index) return std::nullopt;
+  std::vector<bool> keep;
+  for (const auto& child : parsed.manifests) keep.push_back(platform_selected(child, filter));
+  if (std::all_of(keep.begin(), keep.end(), [](bool k) { return k; })) return std::nullopt;
+  auto j = nlohmann::ordered_json::parse(bytes);
+  auto& children = j.at("manifests");
+  nlohmann::ordered_json kept = nlohmann::ordered_json::array();
+  for (std::size_t i = 0; i < children.size(); ++i)
+    if (keep.at(i)) kept.push_back(children[i]);
+  children = std::move(kept);
+  return j.dump();
+}
+
 ImageBlobs OciLayout::walk(const Descriptor& root, const std::vector<std::string>& platforms) const {
   ImageBlobs out;
   out.root = root;
@@ -91,9 +107,19 @@ ImageBlobs OciLayout::walk(const Descriptor& root, const std::vector<std::string
     stack.pop_back();
     if (!seen.insert(d.digest).second) continue;
     const auto where = fmt::format("{}: {}", m_dir.string(), d.digest.str());
-    const auto m = parse_manifest(read_json_blob(d), d.media_type, where);
-    out.manifests.push_back(d);
+    const auto bytes = read_json_blob(d);
+    const auto m = parse_manifest(bytes, d.media_type, where);
     if (m.is_index) {
+      if (auto filtered = filter_index(bytes, platforms, where)) {
+        if (d.digest != root.digest)
+          throw UsageError(fmt::format("{}: a platform filter on the nested index {} is not supported", m_dir.string(),
+                                       d.digest.str()));
+        out.root = {d.media_type.empty() ? m.media_type : d.media_type, Sha256::of(*filtered), filtered->size(), {}, {}};
+        out.filtered_root = std::move(filtered);
+        out.manifests.push_back(out.root);
+      } else {
+        out.manifests.push_back(d);
+      }
       std::size_t kept = 0;
       for (auto it = m.manifests.rbegin(); it != m.manifests.rend(); ++it) {
         if (!platform_selected(*it, platforms)) continue;
@@ -106,6 +132,7 @@ ImageBlobs OciLayout::walk(const Descriptor& root, const std::vector<std::string
                                      d.digest.str()));
       continue;
     }
+    out.manifests.push_back(d);
     if (seen.insert(m.config->digest).second) {
       check_blob(*m.config);
       out.configs.push_back(*m.config);

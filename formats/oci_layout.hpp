@@ -6,6 +6,7 @@
 #include "formats/oci_types.hpp"
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,10 +20,20 @@ struct ImageBlobs {
   std::vector<Descriptor> configs;
   std::vector<Descriptor> layers;
   std::vector<std::string> platforms;
+  // Set when a platform filter dropped children of the root index: the
+  // index the bundle carries instead (root then describes it).
+  std::optional<std::string> filtered_root;
 };
 
 // True when `filter` is empty, the child names no platform, or names one in it.
 [[nodiscard]] bool platform_selected(const Descriptor& child, const std::vector<std::string>& filter);
+
+// An index with only the children `filter` selects, key order and every
+// other field kept, so a registry that checks an index's children (as the
+// distribution registry does) accepts it. nullopt when nothing is dropped.
+// Throws VerificationError naming `where` for JSON that is not an index.
+[[nodiscard]] std::optional<std::string> filter_index(std::string_view bytes, const std::vector<std::string>& filter,
+                                                      std::string_view where);
 
 [[nodiscard]] std::filesystem::path oci_blob_path(const std::filesystem::path& layout, const Digest& digest);
 

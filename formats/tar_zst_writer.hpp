@@ -17,7 +17,7 @@ namespace airlock {
 
 struct TarZstOptions {
   int level = 3;
-  int workers = 0;         // 0: one per core
+  int workers = 0;         // 0: one per core, at most 4 (memory grows per worker)
   std::int64_t mtime = 0;  // every entry's mtime, so output is reproducible
 };
 

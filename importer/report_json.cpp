@@ -10,13 +10,15 @@ nlohmann::ordered_json index_summary_json(const BundleIndex& index) {
   j["created"] = format_utc(index.created);
   j["expires"] = index.expires ? nlohmann::ordered_json(format_utc(*index.expires)) : nullptr;
   nlohmann::ordered_json images = nlohmann::ordered_json::array();
-  for (const auto& img : index.images)
+  for (const auto& img : index.images) {
     images.push_back({{"name", img.name},
                       {"source", img.source},
                       {"digest", img.digest.str()},
                       {"mediaType", img.media_type},
                       {"platforms", img.platforms},
                       {"size", img.size}});
+    if (img.source_digest) images.back()["sourceDigest"] = img.source_digest->str();
+  }
   j["images"] = images;
   nlohmann::ordered_json manifests = nlohmann::ordered_json::array();
   std::uint64_t blob_bytes = 0;

@@ -27,8 +27,10 @@ std::string summary(const BundleIndex& index) {
   for (const auto& img : index.images) {
     std::string plats;
     for (const auto& p : img.platforms) plats += (plats.empty() ? "" : ",") + p;
-    out += fmt::format("  {}  {}  {} bytes  [{}]\n    from {}\n", img.name, img.digest.str(), img.size,
-                       plats, img.source);
+    out += fmt::format("  {}  {}  {} bytes  [{}]\n    from {}{}\n", img.name, img.digest.str(), img.size,
+                       plats, img.source,
+                       img.source_digest ? fmt::format(" (index {} filtered by platform)", img.source_digest->str())
+                                         : "");
   }
   out += fmt::format("manifests: {}\n", manifests.size());
   for (const auto* m : manifests) out += fmt::format("  {}  {} bytes\n", m->path, m->size);

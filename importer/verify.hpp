@@ -5,10 +5,12 @@
 
 #include "common/progress.hpp"
 #include "formats/bundle_index.hpp"
+#include "formats/bundle_reader.hpp"
 #include "formats/dsse_envelope.hpp"
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +32,17 @@ struct VerifyReport {
   std::uint64_t archive_bytes = 0;
   double seconds = 0;
 };
+
+// What every command that reads a whole bundle does first: the envelope
+// checked against the trusted keys, the index parsed, expiry checked; the
+// reader is positioned at the first entry after the envelope.
+struct TrustedBundle {
+  std::unique_ptr<BundleReader> reader;
+  BundleIndex index;
+  Digest bundle_digest;
+  TrustDecision trust;
+};
+[[nodiscard]] TrustedBundle open_trusted_bundle(const std::filesystem::path& bundle, const VerifyOptions& options);
 
 // Throws UsageError (no key, unreadable key or bundle) or VerificationError
 // naming the bundle and the entry.

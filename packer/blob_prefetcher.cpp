@@ -19,6 +19,7 @@ BlobPrefetcher::~BlobPrefetcher() {
   {
     std::lock_guard lock(m_mutex);
     m_stop = true;
+    for (auto& slot : m_slots) slot.cv.notify_all();
   }
   m_cv.notify_all();
   for (auto& t : m_workers) t.join();
@@ -37,7 +38,7 @@ void BlobPrefetcher::work() noexcept {
     try {
       m_blobs[i]->stream([&](std::span<const std::uint8_t> data) {
         std::unique_lock lock(m_mutex);
-        m_cv.wait(lock, [&] { return m_stop || slot.buffered < m_buffer_bytes; });
+        slot.cv.wait(lock, [&] { return m_stop || slot.buffered < m_buffer_bytes; });
         if (m_stop) throw Stopped{};
         // TLS hands over ~16 KiB records: gather them into larger blocks
         // so the writer's wake-ups and allocations stay few.
@@ -50,7 +51,7 @@ void BlobPrefetcher::work() noexcept {
           slot.chunks.back().assign(data.begin(), data.end());
         }
         slot.buffered += data.size();
-        if (!append) m_cv.notify_all();
+        if (!append) slot.cv.notify_one();
       });
     } catch (const Stopped&) {
       return;
@@ -62,7 +63,7 @@ void BlobPrefetcher::work() noexcept {
       std::lock_guard lock(m_mutex);
       slot.done = true;
     }
-    m_cv.notify_all();
+    slot.cv.notify_one();
   }
 }
 
@@ -72,10 +73,10 @@ void BlobPrefetcher::stream(std::size_t i, const ByteSink& sink) {
     std::vector<std::uint8_t> chunk;
     {
       std::unique_lock lock(m_mutex);
-      m_cv.wait(lock, [&] { return !slot.chunks.empty() || slot.done; });
+      slot.cv.wait(lock, [&] { return !slot.chunks.empty() || slot.done; });
       if (slot.chunks.empty()) {
         m_consumer = i + 1;
-        m_cv.notify_all();
+        m_cv.notify_all();  // a fetcher may claim the next blob
         if (slot.error) std::rethrow_exception(slot.error);
         return;
       }
@@ -83,7 +84,7 @@ void BlobPrefetcher::stream(std::size_t i, const ByteSink& sink) {
       slot.chunks.pop_front();
       slot.buffered -= chunk.size();
     }
-    m_cv.notify_all();
+    slot.cv.notify_one();
     sink(chunk);
   }
 }

@@ -34,6 +34,9 @@ private:
     std::size_t buffered = 0;
     bool done = false;
     std::exception_ptr error;
+    // Only this slot's fetcher and the writer wait here, so a pop wakes
+    // one fetcher instead of every thread.
+    std::condition_variable cv;
   };
   void work() noexcept;
 
@@ -42,7 +45,7 @@ private:
   std::size_t m_buffer_bytes;
   std::vector<Slot> m_slots;
   std::mutex m_mutex;
-  std::condition_variable m_cv;
+  std::condition_variable m_cv;  // claims of the next blob
   std::size_t m_next_claim = 0;  // next blob a worker may take
   std::size_t m_consumer = 0;    // blob the writer is on
   bool m_stop = false;

@@ -34,7 +34,7 @@ void add_create_command(CLI::App& app, CommandAction& action) {
   cmd->add_option("--fetches", o->fetches, "Blobs fetched at once, ahead of the archive (default 3)")
       ->check(CLI::Range(1, 16));
   cmd->add_option("--level", o->level, "zstd compression level")->check(CLI::Range(1, 19));
-  cmd->add_option("--threads", o->workers, "zstd worker threads (0: one per core)")->check(CLI::Range(0, 64));
+  cmd->add_option("--threads", o->workers, "zstd worker threads (0: one per core, at most 4)")->check(CLI::Range(0, 64));
   cmd->add_flag("--json", o->json, "Print one JSON document");
   cmd->footer("The creation time is $SOURCE_DATE_EPOCH when set, so the same inputs give the same index.");
   cmd->callback([o, &action] {

@@ -23,6 +23,9 @@ struct SourcedBlob {
   std::function<void(const ByteSink&)> stream;   // emits the blob's bytes, unverified
 };
 
+// A small blob held in memory (a manifest, a config, a filtered index).
+[[nodiscard]] SourcedBlob memory_blob(const Descriptor& d, std::string origin, std::string bytes);
+
 struct ResolvedImage {
   IndexImage image;
   std::vector<SourcedBlob> manifests;  // the root first, then an index's children

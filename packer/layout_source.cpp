@@ -53,7 +53,11 @@ ResolvedImage resolve_layout_image(const ReleaseSpec& spec, const PlannedImage& 
   r.image.digest = blobs.root.digest;
   r.image.media_type = blobs.root.media_type;
   r.image.platforms = blobs.platforms;
-  for (const auto& d : blobs.manifests) r.manifests.push_back(file_blob(d, layout.blob_path(d.digest)));
+  for (const auto& d : blobs.manifests)
+    r.manifests.push_back(blobs.filtered_root && d.digest == blobs.root.digest
+                              ? memory_blob(d, layout_dir.string() + " (index filtered by platform)", *blobs.filtered_root)
+                              : file_blob(d, layout.blob_path(d.digest)));
+  if (blobs.filtered_root) r.image.source_digest = layout.resolve(ref).digest;
   for (const auto& d : blobs.configs) r.configs.push_back(file_blob(d, layout.blob_path(d.digest)));
   for (const auto& d : blobs.layers) r.layers.push_back(file_blob(d, layout.blob_path(d.digest)));
   for (const auto* list : {&r.manifests, &r.configs, &r.layers})

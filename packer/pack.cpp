@@ -132,9 +132,9 @@ PackResult pack(const PackOptions& options, Progress& progress) {
   writer.add("index.json", oci_index);
   for (const auto& m : manifests) writer.add(m.entry, m.content);
   progress.begin("pack", index.total_entry_bytes());
-  // Several fetches in flight, 4 MiB buffered each: per-blob latency hides
-  // behind the writer while memory stays bounded.
-  BlobPrefetcher prefetcher(blobs, static_cast<std::size_t>(std::max(1, options.fetches)), 4 << 20);
+  // Several fetches in flight, 2 MiB buffered each (TCP buffers add more):
+  // per-blob latency hides behind the writer while memory stays bounded.
+  BlobPrefetcher prefetcher(blobs, static_cast<std::size_t>(std::max(1, options.fetches)), 2 << 20);
   for (std::size_t i = 0; i < blobs.size(); ++i) stream_blob(writer, prefetcher, i, *blobs[i], progress);
   writer.finish();
   progress.end();

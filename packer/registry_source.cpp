@@ -10,7 +10,6 @@
 #include <set>
 
 namespace airlock {
-namespace {
 
 SourcedBlob memory_blob(const Descriptor& d, std::string origin, std::string bytes) {
   SourcedBlob b{d, std::move(origin), {}};
@@ -19,8 +18,6 @@ SourcedBlob memory_blob(const Descriptor& d, std::string origin, std::string byt
   };
   return b;
 }
-
-}  // namespace
 
 RegistrySource::RegistrySource(const ReleaseSpec& spec, RegistryOptions options, AuthStore auth)
     : m_spec(spec), m_options(std::move(options)), m_auth(std::move(auth)) {}
@@ -58,10 +55,17 @@ ResolvedImage RegistrySource::resolve(const PlannedImage& p) {
     if (!root.media_type.empty() && root.media_type != parsed.media_type && root.media_type != "application/json")
       throw RemoteError(fmt::format("{}: served as {} but the manifest says {}", origin, root.media_type,
                                     parsed.media_type));
-    Descriptor root_desc{parsed.media_type, root.digest, root.bytes.size(), {}, {}};
-    r.image.digest = root.digest;
     r.image.media_type = parsed.media_type;
-    r.manifests.push_back(memory_blob(root_desc, origin, root.bytes));
+    if (auto filtered = filter_index(root.bytes, m_spec.platforms, origin)) {
+      r.image.source_digest = root.digest;
+      r.image.digest = Sha256::of(*filtered);
+      Descriptor desc{parsed.media_type, r.image.digest, filtered->size(), {}, {}};
+      r.manifests.push_back(memory_blob(desc, origin + " (index filtered by platform)", std::move(*filtered)));
+    } else {
+      r.image.digest = root.digest;
+      Descriptor desc{parsed.media_type, root.digest, root.bytes.size(), {}, {}};
+      r.manifests.push_back(memory_blob(desc, origin, root.bytes));
+    }
 
     std::vector<ParsedManifest> images;
     if (parsed.is_index) {

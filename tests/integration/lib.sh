@@ -38,10 +38,15 @@ expect_exit() {
   fi
 }
 
-check() {  # check DESCRIPTION -- command...  (passes when the command succeeds)
-  local desc=$1
+# check DESCRIPTION -- command...  (passes when the command succeeds)
+# Its stdout replaces out.txt only once it has finished, so a check may read
+# the previous command's out.txt (`jq -e` passes on an empty file).
+check() {
+  local desc=$1 rc=0
   shift 2
-  if "$@" > "$T/out.txt" 2> "$T/err.txt"; then ok "$desc"; else bad "$desc: $(head -c 600 "$T/err.txt")"; fi
+  "$@" > "$T/out.next" 2> "$T/err.txt" || rc=$?
+  mv "$T/out.next" "$T/out.txt"
+  if [ "$rc" -eq 0 ]; then ok "$desc"; else bad "$desc: $(head -c 600 "$T/err.txt")"; fi
 }
 
 # A small release: two single-platform images sharing a layer, a

@@ -40,7 +40,7 @@ check "pack from git at a branch" -- "$PACK" create spec.yaml --key k.key -o bra
 tar --zstd -tf branch.tar.zst > branch-list.txt; grep -q manifests/later.yaml branch-list.txt && ok "the branch has the later file" || bad "branch content"
 spec "${v1:0:12}"
 check "pack from git at an abbreviated commit id" -- "$PACK" create spec.yaml --key k.key -o commit.tar.zst
-check "which resolves to the full id" -- bash -c "tar --zstd -xOf commit.tar.zst bundle.dsse.json | jq -r .payload | base64 -d | jq -e --arg c '$v1' '.manifestSources[0].commit == \$c'"
+check "which resolves to the full id" -- bash -o pipefail -c "tar --zstd -xOf commit.tar.zst bundle.dsse.json | jq -r .payload | base64 -d | jq -e --arg c '$v1' '.manifestSources[0].commit == \$c'"
 spec v1.0 "" vendor.git
 check "a local repository path relative to the spec" -- "$PACK" create spec.yaml --key k.key -o rel.tar.zst
 

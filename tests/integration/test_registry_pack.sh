@@ -43,6 +43,7 @@ YAML
 
 # 1. Listed and discovered images, digests as skopeo sees them.
 check "images lists listed and discovered images" -- "$PACK" images spec.yaml --json
+[ -s out.txt ] || bad "images printed nothing"
 check "three images, two of them found in k8s/app.yaml" -- jq -e '(.images | map(.name)) == ["org/multi:3.0", "org/app:1.0", "org/web:2.0"] and .images[1].foundAt == ["k8s/app.yaml:8"]' out.txt
 check "pack from a TLS + htpasswd registry" -- "$PACK" create spec.yaml --key k.key -o b.tar.zst "${reg[@]}"
 check "the bundle verifies" -- "$IMPORT" verify b.tar.zst --pubkey k.pub --json
@@ -58,11 +59,19 @@ tar --zstd -tf b.tar.zst > list.txt
 [ "$(grep -c '^blobs/' list.txt)" = 13 ] && ok "the shared base layer is stored once" || bad "blob count $(grep -c '^blobs/' list.txt)"
 check "the source is recorded" -- jq -e --arg s "docker://$up_HOST/org/app:1.0" '.images[] | select(.name == "org/app:1.0") | .source == $s' v.json
 
-# 2. A platform filter keeps the index and only the chosen child.
+# 2. A platform filter rewrites the index to the chosen child; the source index digest is kept.
 printf 'platforms: [linux/arm64]\n' >> spec.yaml
 check "pack with platforms: [linux/arm64]" -- "$PACK" create spec.yaml --key k.key -o arm.tar.zst "${reg[@]}"
 check "the filtered bundle verifies" -- "$IMPORT" verify arm.tar.zst --pubkey k.pub --json
-check "only linux/arm64 is kept" -- jq -e '.images[] | select(.name == "org/multi:3.0") | .platforms == ["linux/arm64"]' out.txt
+cp out.txt arm.json
+check "only linux/arm64 is kept" -- jq -e '.images[] | select(.name == "org/multi:3.0") | .platforms == ["linux/arm64"]' arm.json
+multi_src=sha256:$(skopeo inspect --raw --creds "$REG_USER:$REG_PASS" --cert-dir "$T/certs.d" "docker://$up_HOST/org/multi:3.0" | sha256sum | cut -d' ' -f1)
+check "the index records the source index digest" -- jq -e --arg d "$multi_src" \
+  '.images[] | select(.name == "org/multi:3.0") | .sourceDigest == $d and .digest != $d' arm.json
+arm_digest=$(jq -r '.images[] | select(.name == "org/multi:3.0") | .digest' arm.json)
+tar --zstd -xOf arm.tar.zst "blobs/sha256/${arm_digest#sha256:}" > arm-index.json
+check "the bundle's index lists only the arm64 manifest" -- jq -e \
+  '.manifests | length == 1 and .[0].platform.architecture == "arm64"' arm-index.json
 [ "$(tar --zstd -tf arm.tar.zst | grep -c '^blobs/')" = 11 ] && ok "the amd64 manifest and config are left out" || bad "filtered blob count"
 sed -i '$d' spec.yaml
 
@@ -78,13 +87,13 @@ mirrors:
 YAML
 write_auth_file mauth.json "$mirror_HOST"
 check "pack through a mirror" -- "$PACK" create mirror.yaml --key k.key -o m.tar.zst --auth-file mauth.json --ca-file "$T/ca/ca.pem" --json
-check "the bundle keeps the public name" -- bash -c "'$IMPORT' inspect m.tar.zst --json | jq -e '.images[0].name == \"acme/app:1.0\" and .images[0].source == \"docker://quay.io/acme/app:1.0\"'"
+check "the bundle keeps the public name" -- bash -o pipefail -c "'$IMPORT' inspect m.tar.zst --json | jq -e '.images[0].name == \"acme/app:1.0\" and .images[0].source == \"docker://quay.io/acme/app:1.0\"'"
 
 # 4. A digest-pinned reference.
 app_digest=$(jq -r '.images[] | select(.name == "org/app:1.0") | .digest' v.json)
 printf 'name: pin\nversion: "1"\nsequence: 1\nimages:\n  - %s/org/app@%s\n' "$up_HOST" "$app_digest" > pin.yaml
 check "pack a digest-pinned reference" -- "$PACK" create pin.yaml --key k.key -o pin.tar.zst "${reg[@]}"
-check "its bundle name carries the digest" -- bash -c "'$IMPORT' inspect pin.tar.zst --json | jq -e --arg d '$app_digest' '.images[0].digest == \$d and (.images[0].name | startswith(\"org/app:sha256-\"))'"
+check "its bundle name carries the digest" -- bash -o pipefail -c "'$IMPORT' inspect pin.tar.zst --json | jq -e --arg d '$app_digest' '.images[0].digest == \$d and (.images[0].name | startswith(\"org/app:sha256-\"))'"
 
 # 4b. A registry behind token auth (bearer flow: challenge, token service, retry).
 start_token_registry tok
@@ -138,6 +147,7 @@ no_output "registry down"
 mkdir -p disc/k8s && cp "$ROOT/tests/fixtures/discovery/workloads.yaml" disc/k8s/
 printf 'name: d\nversion: "1"\nsequence: 1\nmanifests: [k8s]\n' > disc/spec.yaml
 check "discovery on tests/fixtures/discovery" -- "$PACK" images disc/spec.yaml --json
+cp out.txt disc.json
 check "every workload kind, pod templates in CRs, CR image fields; no CRD property" -- jq -e '(.images | map(.source)) == [
   "docker://registry.example.com/platform/migrate:3.1",
   "docker://registry.example.com/platform/api:3.1",
@@ -146,9 +156,9 @@ check "every workload kind, pod templates in CRs, CR image fields; no CRD proper
   "docker://docker.io/library/busybox:latest",
   "docker://docker.io/library/alpine:3.19",
   "docker://registry.example.com/platform/runner:7",
-  "docker://registry.example.com/platform/worker:7"]' out.txt
-check "api is found twice, with file:line" -- jq -e '.images[1].foundAt == ["k8s/workloads.yaml:12", "k8s/workloads.yaml:46"]' out.txt
-check "image-like strings elsewhere are warnings with file:line" -- jq -e '(.warnings | map(.text + " " + .at)) == ["ghcr.io/acme/sidecar:0.9 k8s/workloads.yaml:13", "quay.io/acme/helper:1.0 k8s/workloads.yaml:15"]' out.txt
+  "docker://registry.example.com/platform/worker:7"]' disc.json
+check "api is found twice, with file:line" -- jq -e '.images[1].foundAt == ["disc/k8s/workloads.yaml:12", "disc/k8s/workloads.yaml:47"]' disc.json
+check "image-like strings elsewhere are warnings with file:line" -- jq -e '(.warnings | map(.text + " " + .at)) == ["ghcr.io/acme/sidecar:0.9 disc/k8s/workloads.yaml:13", "quay.io/acme/helper:1.0 disc/k8s/workloads.yaml:15"]' disc.json
 real=$ROOT/../shared/fixtures/real/argo-rollouts-install.yaml
 if [ -f "$real" ]; then
   mkdir -p argo/k8s && cp "$real" argo/k8s/

@@ -49,7 +49,7 @@ p1=$(tar --zstd -xOf d1.tar.zst bundle.dsse.json | jq -r .payload)
 p2=$(tar --zstd -xOf d2.tar.zst bundle.dsse.json | jq -r .payload)
 [ "$p1" = "$p2" ] && ok "same inputs give a byte-identical index" || bad "index differs between two packs"
 cmp -s d1.tar.zst d2.tar.zst && ok "and a byte-identical bundle, whatever the thread count" || bad "bundles differ between two packs"
-check "created comes from SOURCE_DATE_EPOCH" -- bash -c "tar --zstd -xOf d1.tar.zst bundle.dsse.json | jq -r .payload | base64 -d | jq -e '.created == \"2025-11-24T16:00:00Z\"'"
+check "created comes from SOURCE_DATE_EPOCH" -- bash -o pipefail -c "tar --zstd -xOf d1.tar.zst bundle.dsse.json | jq -r .payload | base64 -d | jq -e '.created == \"2025-11-24T16:00:00Z\"'"
 
 # Two trusted keys, one of which signed: accepted, and the other is not claimed.
 "$PACK" keygen --out other > /dev/null

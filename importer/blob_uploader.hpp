@@ -1,0 +1,70 @@
+#pragma once
+// Uploads blobs to a registry while the bundle streams, so no byte is
+// staged on disk: the reader hands each blob's bytes to a bounded buffer
+// that a worker's streaming PUT drains. Each blob's last byte is held back
+// until the reader has verified the whole blob, so the registry can only
+// commit a blob whose sha256 airlock has checked (and it checks ?digest=
+// itself). Several uploads overlap: while one finishes (the registry's own
+// hashing, its commit), the next already streams.
+
+#include "common/registry_client.hpp"
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace airlock {
+
+struct UploadStats {
+  std::size_t uploaded = 0;
+  std::size_t skipped = 0;  // already in the registry
+  std::uint64_t bytes_uploaded = 0;
+};
+
+class BlobUploader {
+public:
+  BlobUploader(RegistryClient& registry, std::size_t parallel, std::size_t buffer_bytes);
+  BlobUploader(const BlobUploader&) = delete;
+  BlobUploader& operator=(const BlobUploader&) = delete;
+  // Abandons whatever is unfinished (a failed verification): no upload
+  // in flight completes.
+  ~BlobUploader();
+
+  // The next blob of the stream: uploaded into `repository` unless the
+  // registry has it there already.
+  void begin(const Digest& digest, std::uint64_t size, std::string repository);
+  // Bytes of the current blob, in order. Blocks while its buffer is full;
+  // throws the upload's error if it failed.
+  void data(std::span<const std::uint8_t> bytes);
+  // The current blob's bytes all matched its digest.
+  void verified();
+  // Waits for every upload; throws the first error.
+  void finish();
+
+  [[nodiscard]] UploadStats stats() const;
+
+private:
+  struct Job;
+  void work();
+  void fail_if_broken(Job& job);
+
+  RegistryClient& m_registry;
+  std::size_t m_buffer_bytes;
+  mutable std::mutex m_mutex;
+  std::condition_variable m_cv;
+  std::deque<std::shared_ptr<Job>> m_queue;
+  bool m_closed = false;
+  std::exception_ptr m_error;
+  UploadStats m_stats;
+  std::shared_ptr<Job> m_current;
+  std::vector<std::shared_ptr<Job>> m_all;
+  std::vector<std::thread> m_workers;
+};
+
+}  // namespace airlock

@@ -1,0 +1,191 @@
+#include "importer/import.hpp"
+
+#include "common/error.hpp"
+#include "common/registry_client.hpp"
+#include "formats/bundle_reader.hpp"
+#include "importer/blob_uploader.hpp"
+#include "importer/image_graph.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <map>
+#include <regex>
+#include <thread>
+
+namespace airlock {
+namespace {
+
+constexpr std::string_view k_blob_prefix = "blobs/sha256/";
+
+// Streams the bundle into the graph and the uploader: blob entries that an
+// image needs as a config or layer go to the registry as they pass.
+class ImportHandler final : public EntryHandler {
+public:
+  ImportHandler(const BundleIndex& index, ImageGraph& graph, BlobUploader& uploader, std::string prefix)
+      : m_index(index), m_graph(graph), m_uploader(uploader), m_prefix(std::move(prefix)) {}
+
+  void on_data(const IndexEntry& entry, std::span<const std::uint8_t> data) override {
+    m_graph.on_data(entry, data);
+    if (&entry != m_entry) start(entry);
+    if (m_uploading) m_uploader.data(data);
+  }
+
+  void on_verified(const IndexEntry& entry) override {
+    if (&entry != m_entry) start(entry);  // an empty entry has no data
+    m_graph.on_verified(entry);
+    if (m_uploading) {
+      m_uploader.verified();
+      m_placed.emplace(entry.path, m_repository);
+    }
+    m_entry = nullptr;
+  }
+
+  // Blob path → the repository it was uploaded to (or found in).
+  [[nodiscard]] const std::map<std::string, std::string>& placed() const { return m_placed; }
+
+private:
+  void start(const IndexEntry& entry) {
+    m_entry = &entry;
+    m_uploading = false;
+    if (!entry.path.starts_with(k_blob_prefix) || m_graph.is_manifest(entry.path)) return;
+    const auto images = m_graph.images_needing(entry.path);
+    if (images.empty()) return;  // listed but no image names it: not loaded
+    m_repository = target_repository(m_prefix, m_index.images[images.front()].repository);
+    m_uploader.begin(entry.sha256, entry.size, m_repository);
+    m_uploading = true;
+  }
+
+  const BundleIndex& m_index;
+  ImageGraph& m_graph;
+  BlobUploader& m_uploader;
+  std::string m_prefix;
+  const IndexEntry* m_entry = nullptr;
+  bool m_uploading = false;
+  std::string m_repository;
+  std::map<std::string, std::string> m_placed;
+};
+
+void check_prefix(const std::string& prefix) {
+  static const std::regex component("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*");
+  if (prefix.empty()) return;
+  std::size_t start = 0;
+  for (;;) {
+    const auto slash = prefix.find('/', start);
+    const auto part = prefix.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+    if (!std::regex_match(part, component))
+      throw UsageError(fmt::format("--prefix \"{}\": \"{}\" is not a valid repository path component "
+                                   "(lowercase letters, digits, and . _ - between them)",
+                                   prefix, part));
+    if (slash == std::string::npos) return;
+    start = slash + 1;
+  }
+}
+
+// A blob the registry would not mount: streamed from where it is in the
+// registry to where it is needed, through a small buffer.
+void copy_within(RegistryClient& registry, const Descriptor& blob, const std::string& from, const std::string& to) {
+  BlobUploader uploader(registry, 1, 2 << 20);
+  uploader.begin(blob.digest, blob.size, to);
+  Sha256 hash;
+  registry.get_blob(from, blob.digest, blob.size, [&](std::span<const std::uint8_t> data) {
+    hash.update(data);
+    uploader.data(data);
+  });
+  if (hash.finish() != blob.digest)
+    throw VerificationError(fmt::format("registry {}: blob {}@{} does not match its digest", registry.host(), from,
+                                        blob.digest.str()));
+  uploader.verified();
+  uploader.finish();
+}
+
+}  // namespace
+
+std::string target_repository(const std::string& prefix, const std::string& repository) {
+  return prefix.empty() ? repository : prefix + "/" + repository;
+}
+
+ImportReport import_bundle(const std::filesystem::path& bundle, const ImportOptions& options, Progress& progress) {
+  const auto start = std::chrono::steady_clock::now();
+  if (options.registry.empty()) throw UsageError("no registry given (use --registry HOST[:PORT])");
+  std::string prefix = options.prefix;
+  while (prefix.ends_with('/')) prefix.pop_back();
+  while (prefix.starts_with('/')) prefix.erase(0, 1);
+  check_prefix(prefix);
+
+  RegistryOptions registry_options;
+  registry_options.ca_file = options.ca_file;
+  registry_options.insecure_hosts.insert(options.insecure_registries.begin(), options.insecure_registries.end());
+  RegistryClient registry(options.registry, registry_options, AuthStore::load(options.auth_file));
+
+  TrustedBundle t = open_trusted_bundle(bundle, options.verify);
+  ImportReport report;
+  report.registry = options.registry;
+  auto& v = report.verified;
+  v.bundle = t.reader->name();
+  v.trust = t.trust;
+  v.index = std::move(t.index);
+  v.bundle_digest = t.bundle_digest;
+  const BundleIndex& index = v.index;
+
+  // 1. One pass: verify every entry, upload blobs as they stream.
+  ImageGraph graph(index, v.bundle);
+  std::map<std::string, std::string> placed;
+  {
+    BlobUploader uploader(registry, options.uploads, 2 << 20);
+    ImportHandler handler(index, graph, uploader, prefix);
+    t.reader->stream(index, handler, progress);
+    graph.check();
+    uploader.finish();
+    const auto stats = uploader.stats();
+    report.blobs_uploaded = stats.uploaded;
+    report.blobs_skipped = stats.skipped;
+    report.bytes_uploaded = stats.bytes_uploaded;
+    placed = handler.placed();
+  }
+  v.compressed_bytes = t.reader->compressed_bytes();
+  v.archive_bytes = t.reader->archive_bytes();
+
+  // 2. The bundle verified to its last byte: every image gets the blobs
+  // other images brought, by mount.
+  for (std::size_t i = 0; i < index.images.size(); ++i) {
+    const auto repo = target_repository(prefix, index.images[i].repository);
+    for (const auto& blob : graph.blobs_of(i)) {
+      const auto& from = placed.at(blob_entry_path(blob.digest));
+      if (from == repo || registry.has_blob(repo, blob.digest)) continue;
+      if (registry.mount_blob(repo, blob.digest, from)) {
+        ++report.blobs_mounted;
+      } else {
+        copy_within(registry, blob, from, repo);
+        ++report.blobs_copied;
+      }
+    }
+  }
+
+  // 3. Manifests by digest (children first), then, once all are in, tags.
+  for (std::size_t i = 0; i < index.images.size(); ++i) {
+    const auto& img = index.images[i];
+    ImportedImage out{img.name, target_repository(prefix, img.repository), img.tag, img.digest, false};
+    const auto current = registry.manifest_digest(out.repository, img.tag);
+    out.tag_pushed = !current || *current != img.digest;
+    if (out.tag_pushed)
+      for (const auto* m : graph.manifests_of(i)) {
+        if (registry.manifest_digest(out.repository, m->digest.str())) continue;
+        registry.put_manifest(out.repository, m->digest.str(), m->media_type, m->bytes);
+        ++report.manifests_pushed;
+      }
+    report.images.push_back(std::move(out));
+  }
+  for (std::size_t i = 0; i < index.images.size(); ++i) {
+    const auto& out = report.images[i];
+    if (!out.tag_pushed) continue;
+    const auto& top = *graph.manifests_of(i).back();
+    registry.put_manifest(out.repository, out.tag, top.media_type, top.bytes);
+  }
+
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  v.seconds = report.seconds;
+  return report;
+}
+
+}  // namespace airlock

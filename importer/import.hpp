@@ -1,0 +1,56 @@
+#pragma once
+// Loading a bundle into the site's registry in one streaming pass: trust
+// first, every blob hashed as it streams and uploaded while it streams
+// (skipped when the registry has it), and only after the last byte of the
+// bundle verified: cross-repository mounts, the images' manifests by
+// digest, then their tags. A bundle that fails anywhere leaves no tag.
+
+#include "common/progress.hpp"
+#include "importer/verify.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace airlock {
+
+struct ImportOptions {
+  VerifyOptions verify;
+  std::string registry;  // host[:port]
+  std::string prefix;    // repository path under which images land; may be empty
+  std::optional<std::filesystem::path> ca_file;
+  std::optional<std::filesystem::path> auth_file;
+  std::vector<std::string> insecure_registries;
+  std::size_t uploads = 3;  // blob uploads in flight
+};
+
+struct ImportedImage {
+  std::string name;        // as in the bundle
+  std::string repository;  // <prefix>/<repository> in the registry
+  std::string tag;
+  Digest digest;
+  bool tag_pushed = false;  // false: the tag already pointed at this digest
+};
+
+struct ImportReport {
+  VerifyReport verified;
+  std::string registry;
+  std::vector<ImportedImage> images;
+  std::size_t blobs_uploaded = 0;
+  std::size_t blobs_skipped = 0;
+  std::size_t blobs_mounted = 0;
+  std::size_t blobs_copied = 0;  // registry would not mount: copied within it
+  std::uint64_t bytes_uploaded = 0;
+  std::size_t manifests_pushed = 0;
+  double seconds = 0;
+};
+
+// "<registry>/<prefix>/<name>": where an image of the bundle lands.
+[[nodiscard]] std::string target_repository(const std::string& prefix, const std::string& repository);
+
+// Throws UsageError (bad options), VerificationError (the bundle) or
+// RemoteError (the registry), each naming registry, image or entry.
+[[nodiscard]] ImportReport import_bundle(const std::filesystem::path& bundle, const ImportOptions& options,
+                                         Progress& progress);
+
+}  // namespace airlock
