@@ -117,6 +117,10 @@ BundleIndex BundleIndex::parse(std::string_view json, std::string_view where) {
     const auto ctx = "entry " + entry.path;
     entry.sha256 = digest_field("sha256:" + field<std::string>(e, "sha256", ctx, where), ctx, where);
     entry.size = field<std::uint64_t>(e, "size", ctx, where);
+    // Unpacked, the bundle is an OCI layout: a blob's name is its digest.
+    if (entry.path.starts_with("blobs/") && entry.path != blob_entry_path(entry.sha256))
+      throw VerificationError(fmt::format("{}: index lists \"{}\" with sha256 {}: a blob's path must be its digest",
+                                          where, entry.path, entry.sha256.hex()));
     if (const auto why = unsafe_path_reason(entry.path); !why.empty())
       throw VerificationError(fmt::format("{}: index lists unsafe entry \"{}\": {}", where, entry.path, why));
     if (entry.path == k_envelope_entry || !paths.insert(entry.path).second)

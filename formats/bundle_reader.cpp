@@ -84,6 +84,8 @@ la_ssize_t BundleReader::on_read(archive*, void* self, const void** buffer) {
   auto* r = static_cast<BundleReader*>(self);
   try {
     const auto chunk = r->m_source->next();
+    r->m_delivered += chunk.size();
+    r->m_last_chunk = chunk;
     *buffer = chunk.data();
     return static_cast<la_ssize_t>(chunk.size());
   } catch (...) {
@@ -174,7 +176,29 @@ void BundleReader::stream(const BundleIndex& index, EntryHandler& handler, Progr
   }
   for (const auto& e : index.entries)
     if (!seen.contains(e.path)) reject(e.path, "is listed in the signed index but missing from the archive");
+  check_trailer();
   progress.end();
+}
+
+// After the end-of-archive marker only zero padding may follow, to the end
+// of the zstd stream: the bytes that verify are all the bytes there are.
+void BundleReader::check_trailer() {
+  const auto consumed = static_cast<std::uint64_t>(archive_filter_bytes(m_archive.get(), 0));
+  const auto chunk_start = m_delivered - m_last_chunk.size();
+  if (consumed < chunk_start || consumed > m_delivered)
+    throw Error(fmt::format("{}: cannot locate the end of the archive in the stream", m_name));
+  auto rest = m_last_chunk.subspan(consumed - chunk_start);
+  std::uint64_t offset = consumed;
+  for (;;) {
+    for (std::size_t i = 0; i < rest.size(); ++i)
+      if (rest[i] != 0)
+        throw VerificationError(fmt::format("{}: data after the end of the archive (byte {} of the tar stream)",
+                                            m_name, offset + i));
+    offset += rest.size();
+    rest = m_source->next();
+    m_last_chunk = {};
+    if (rest.empty()) return;
+  }
 }
 
 }  // namespace airlock

@@ -62,6 +62,7 @@ public:
 
 private:
   static la_ssize_t on_read(archive* a, void* self, const void** buffer);
+  void check_trailer();
   // Next header, with the checks that need no index; false at the end.
   bool next_header(archive_entry** entry, std::string& path);
   [[noreturn]] void fail_archive(std::string_view context);
@@ -74,6 +75,8 @@ private:
   std::exception_ptr m_source_error;
   DsseEnvelope m_envelope;
   std::uint64_t m_archive_bytes = 0;
+  std::uint64_t m_delivered = 0;             // decompressed bytes handed to libarchive
+  std::span<const std::uint8_t> m_last_chunk;  // the chunk libarchive holds
 };
 
 }  // namespace airlock

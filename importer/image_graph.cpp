@@ -69,6 +69,11 @@ void ImageGraph::on_verified(const IndexEntry& entry) {
   }
   const auto add_blob = [&](const Descriptor& d) {
     const auto path = blob_entry_path(d.digest);
+    // Blobs stream after the manifests that name them, so an importer
+    // knows where each one goes when it passes.
+    if (m_present.contains(path))
+      throw VerificationError(fmt::format("{}: image {}: entry \"{}\" comes before the manifest {} that needs it",
+                                          m_bundle, first_image, path, entry.path));
     m_required[path].insert(node.images.begin(), node.images.end());
     m_blob_descriptors.emplace(path, d);
   };

@@ -42,6 +42,10 @@ cases=(
   "envelope-not-first|entry \"oci-layout\": the first entry must be bundle.dsse.json"
   "drop-layer-signed|image org/app:1.0: blob blobs/sha256/$layer is not in the bundle"
   "zstd-bomb|needs a window larger than 16 MiB"
+  "misnamed-blob|index lists \"blobs/sha256/0000000000000000000000000000000000000000000000000000000000000000\" with sha256"
+  "trailing-data|data after the end of the archive"
+  "trailing-frame|data after the end of the archive"
+  "blob-before-manifest|entry \"blobs/sha256/$config\" comes before the manifest blobs/sha256/$app"
 )
 for c in "${cases[@]}"; do
   name=${c%%|*}

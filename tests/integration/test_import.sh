@@ -103,7 +103,7 @@ for _ in $(seq 400); do
   sleep 0.01
 done
 kill -9 "$pid" 2> /dev/null && ok "killed the import mid-upload" || bad "the import ended before it could be killed"
-wait "$pid" 2> /dev/null || true
+{ wait "$pid"; } 2> /dev/null || true
 [ -z "$(tags "$empty_HOST" org/big)" ] && ok "the killed import left no tag" || bad "the killed import left a tag"
 check "a re-run completes" -- "$IMPORT" import big.tar.zst --pubkey k.pub --registry "$empty_HOST" "${ereg[@]}" --json
 check "the re-run kept what the killed run uploaded" -- jq -e '.blobs.skipped >= 1' out.txt

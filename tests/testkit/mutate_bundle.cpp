@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 #include <zstd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <functional>
 #include <optional>
@@ -146,6 +147,8 @@ int mutate_bundle(const std::vector<std::string>& args) {
   auto index = BundleIndex::parse(envelope.payload, "testkit");
   int window_log = 0;
   bool resign = false;
+  std::string after_tar;    // bytes after the end-of-archive marker, same frame
+  std::string extra_frame;  // a second zstd frame after the first
   const auto yaml = [](const Entry& e) { return e.path.starts_with("manifests/"); };
   // Adds an entry and lists it in the index (needs --key to re-sign).
   const auto add_listed = [&](Entry e) {
@@ -205,6 +208,21 @@ int mutate_bundle(const std::vector<std::string>& args) {
     std::erase_if(entries, [&](const Entry& e) { return e.path == path; });
     std::erase_if(index.entries, [&](const IndexEntry& e) { return e.path == path; });
     resign = true;
+  } else if (kase == "misnamed-blob") {
+    add_listed({"blobs/sha256/" + std::string(64, '0'), "named for another digest\n"});
+  } else if (kase == "trailing-data") {
+    after_tar = "data after the end of the archive\n";
+  } else if (kase == "trailing-frame") {
+    extra_frame = compress("a second frame the archive does not hold\n", 0);
+  } else if (kase == "blob-before-manifest") {
+    // The first image's config moves ahead of every manifest; all still listed.
+    const auto path = blob_entry_path(first_manifest(entries, index, nullptr).config->digest);
+    auto it = std::find_if(entries.begin(), entries.end(), [&](const Entry& e) { return e.path == path; });
+    Entry moved = *it;
+    entries.erase(it);
+    auto first_blob = std::find_if(entries.begin(), entries.end(),
+                                   [](const Entry& e) { return e.path.starts_with("blobs/"); });
+    entries.insert(first_blob, std::move(moved));
   } else if (kase == "zstd-bomb") {
     window_log = 27;  // 128 MiB: above the reader's 16 MiB cap
   } else if (kase == "identity") {
@@ -217,7 +235,7 @@ int mutate_bundle(const std::vector<std::string>& args) {
     envelope = dsse_sign(k_bundle_payload_type, index.to_json(), {&*key});
     entries.at(0).data = envelope.to_json();
   }
-  const auto bytes = compress(write_tar(entries), window_log);
+  const auto bytes = compress(write_tar(entries) + after_tar, window_log) + extra_frame;
   std::ofstream f(out_path, std::ios::binary | std::ios::trunc);
   f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   return f ? 0 : 1;
