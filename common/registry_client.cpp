@@ -361,9 +361,13 @@ RegistryClient::Response RegistryClient::send_other(const std::string& method, c
   else if (method == "DELETE") res = client.Delete(path, h);
   else if (method == "POST") res = client.Post(path, h, body, content_type);
   else if (method == "PUT" && !upload) res = client.Put(path, h, body, content_type);
-  else if (method == "PUT") {
+  else if (method == "PUT" || method == "PATCH") {
     buf.resize(256 * 1024);
-    res = client.Put(
+    using Streaming = httplib::Result (httplib::Client::*)(const std::string&, const httplib::Headers&, std::size_t,
+                                                           httplib::ContentProvider, const std::string&);
+    const Streaming send = method == "PUT" ? static_cast<Streaming>(&httplib::Client::Put)
+                                           : static_cast<Streaming>(&httplib::Client::Patch);
+    res = (client.*send)(
         path, h, static_cast<std::size_t>(upload->size),
         [&](std::size_t, std::size_t length, httplib::DataSink& sink) {
           try {
@@ -437,8 +441,11 @@ void RegistryClient::put_blob(const std::string& repository, const Digest& diges
   if (started.status != 202 || location.empty())
     throw RemoteError(fmt::format("registry {}: {}: starting the upload answered HTTP {}{}", m_host, what,
                                   started.status, short_body(started.body)));
-  const auto url =
-      fmt::format("{}{}digest={}", location, location.find('?') == std::string::npos ? '?' : '&', digest.str());
+  const auto with_digest = [&](const std::string& loc) {
+    return fmt::format("{}{}digest={}", loc, loc.find('?') == std::string::npos ? '?' : '&', digest.str());
+  };
+  if (m_options.upload_chunk > 0) return put_blob_chunked(repository, what, location, with_digest, source);
+  const auto url = with_digest(location);
   const Response r = request(repository, "pull,push", what, {}, [&](const auto& h) {
     Response put = send_other("PUT", url, h, {}, {}, &source, what);
     // The source cannot rewind, so nothing after its first byte is retried
@@ -447,6 +454,38 @@ void RegistryClient::put_blob(const std::string& repository, const Digest& diges
       throw RemoteError(fmt::format("registry {}: {}: {}", m_host, what,
                                     put.status < 0 ? put.body : fmt::format("HTTP {}{}", put.status, short_body(put.body))));
     return put;
+  });
+  if (r.status != 201)
+    throw RemoteError(fmt::format("registry {}: {}: HTTP {}{}", m_host, what, r.status, short_body(r.body)));
+}
+
+// POST was answered; the bytes go in PATCH requests of upload_chunk bytes
+// (Content-Range from, to inclusive), each answered 202 with the next
+// location, then an empty PUT with the digest commits the blob.
+void RegistryClient::put_blob_chunked(const std::string& repository, const std::string& what, std::string location,
+                                      const std::function<std::string(const std::string&)>& with_digest,
+                                      UploadSource& source) {
+  std::uint64_t offset = 0;
+  while (offset < source.size) {
+    const std::uint64_t n = std::min(m_options.upload_chunk, source.size - offset);
+    UploadSource part{n, source.read};
+    std::map<std::string, std::string> extra{{"Content-Range", fmt::format("{}-{}", offset, offset + n - 1)}};
+    const Response r = request(repository, "pull,push", what, extra, [&](const auto& h) {
+      Response patch = send_other("PATCH", location, h, {}, {}, &part, what);
+      if (patch.status == 401 || retryable_status(patch.status) || patch.status < 0)
+        throw RemoteError(fmt::format("registry {}: {}: chunk at byte {}: {}", m_host, what, offset,
+                                      patch.status < 0 ? patch.body
+                                                       : fmt::format("HTTP {}{}", patch.status, short_body(patch.body))));
+      return patch;
+    });
+    location = r.header("Location");
+    if (r.status != 202 || location.empty())
+      throw RemoteError(fmt::format("registry {}: {}: chunk at byte {} answered HTTP {}{}", m_host, what, offset,
+                                    r.status, short_body(r.body)));
+    offset += n;
+  }
+  const Response r = request(repository, "pull,push", what, {}, [&](const auto& h) {
+    return send_other("PUT", with_digest(location), h, {}, "application/octet-stream", nullptr, what);
   });
   if (r.status != 201)
     throw RemoteError(fmt::format("registry {}: {}: HTTP {}{}", m_host, what, r.status, short_body(r.body)));

@@ -35,6 +35,10 @@ struct RegistryOptions {
   int attempts = 4;
   std::chrono::milliseconds backoff{250};
   std::chrono::seconds timeout{60};
+  // 0: a blob goes up in one streaming PUT. Else in PATCH requests of at
+  // most this many bytes, for registries (or proxies in front of them)
+  // that cap a request's body.
+  std::uint64_t upload_chunk = 0;
 };
 
 struct FetchedManifest {
@@ -82,8 +86,9 @@ public:
   [[nodiscard]] std::optional<Digest> manifest_digest(const std::string& repository, const std::string& reference);
 
   // POST then one streaming monolithic PUT with ?digest=, so the registry
-  // checks the bytes too. Not retried once the body has started: the
-  // source cannot rewind (a re-run resumes, skipping what is there).
+  // checks the bytes too (or PATCH chunks then PUT, with upload_chunk).
+  // Not retried once the body has started: the source cannot rewind (a
+  // re-run resumes, skipping what is there).
   void put_blob(const std::string& repository, const Digest& digest, UploadSource& source);
 
   // Cross-repository mount (POST ?mount=&from=). False when the registry
@@ -105,6 +110,8 @@ private:
   Response send_other(const std::string& method, const std::string& url, std::map<std::string, std::string> headers,
                       const std::string& body, const std::string& content_type, UploadSource* upload,
                       const std::string& what);
+  void put_blob_chunked(const std::string& repository, const std::string& what, std::string location,
+                        const std::function<std::string(const std::string&)>& with_digest, UploadSource& source);
   Response send_once(const std::string& origin, const std::string& path, std::map<std::string, std::string> headers,
                      const ByteSink* body_sink, std::uint64_t* resume_offset, bool same_registry,
                      const std::string& what, int redirects);

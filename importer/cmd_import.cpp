@@ -18,6 +18,7 @@ void add_import_command(CLI::App& app, CommandAction& action) {
     std::string auth_file;
     std::vector<std::string> insecure;
     int uploads = 3;
+    unsigned chunk_mib = 0;
     bool json = false;
   };
   auto o = std::make_shared<Opts>();
@@ -31,6 +32,10 @@ void add_import_command(CLI::App& app, CommandAction& action) {
                   "Registry credentials (docker/podman auth file; default $REGISTRY_AUTH_FILE, ~/.docker/config.json)");
   cmd->add_option("--insecure-registry", o->insecure, "Speak plain HTTP to this host[:port]; repeatable");
   cmd->add_option("--uploads", o->uploads, "Blob uploads in flight")->check(CLI::Range(1, 16));
+  cmd->add_option("--chunk-mib", o->chunk_mib,
+                  "Upload blobs in PATCH chunks of this many MiB, for a registry or proxy that caps request bodies "
+                  "(default: one streaming PUT per blob)")
+      ->check(CLI::Range(1, 4096));
   cmd->add_flag("--json", o->json, "Print one JSON document");
   cmd->footer("Exit status: 0 imported, 2 usage, 3 verification failed (no tag was pushed), 4 registry failed.");
   cmd->callback([o, &action] {
@@ -44,6 +49,7 @@ void add_import_command(CLI::App& app, CommandAction& action) {
       if (!o->auth_file.empty()) opts.auth_file = o->auth_file;
       opts.insecure_registries = o->insecure;
       opts.uploads = static_cast<std::size_t>(o->uploads);
+      opts.upload_chunk = std::uint64_t{o->chunk_mib} << 20;
       const auto report = import_bundle(o->bundle, opts, progress);
       if (o->json) fmt::print("{}\n", import_report_json(report).dump(2));
       else fmt::print("{}", import_report_text(report));

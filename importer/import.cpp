@@ -115,6 +115,7 @@ ImportReport import_bundle(const std::filesystem::path& bundle, const ImportOpti
 
   RegistryOptions registry_options;
   registry_options.ca_file = options.ca_file;
+  registry_options.upload_chunk = options.upload_chunk;
   registry_options.insecure_hosts.insert(options.insecure_registries.begin(), options.insecure_registries.end());
   RegistryClient registry(options.registry, registry_options, AuthStore::load(options.auth_file));
 

@@ -22,6 +22,7 @@ struct ImportOptions {
   std::optional<std::filesystem::path> auth_file;
   std::vector<std::string> insecure_registries;
   std::size_t uploads = 3;  // blob uploads in flight
+  std::uint64_t upload_chunk = 0;  // 0: one PUT per blob; else PATCH chunks of this size
 };
 
 struct ImportedImage {

@@ -111,6 +111,19 @@ want=$("$IMPORT" inspect big.tar.zst --json | jq -r '.images[0].digest')
 got=sha256:$(skopeo inspect --raw --creds "$REG_USER:$REG_PASS" --cert-dir "$T/certs.d" "docker://$empty_HOST/org/big:1" | sha256sum | cut -d' ' -f1)
 [ "$want" = "$got" ] && ok "org/big:1 resolves at the bundle's digest after the re-run" || bad "org/big:1: $got vs $want"
 
+# Chunked uploads, for registries behind proxies that cap a request's body.
+before=$(grep -c 'PATCH /v2/chunked/' "$T/reg-empty/log" || true)
+check "import in 8 MiB PATCH chunks" -- "$IMPORT" import big.tar.zst --pubkey k.pub --registry "$empty_HOST" \
+  --prefix chunked --chunk-mib 8 "${ereg[@]}" --json
+check "every blob was uploaded" -- jq -e '.blobs.uploaded == 4 and .blobs.skipped == 0' out.txt
+patches=$(grep -c 'PATCH /v2/chunked/org/big/blobs/uploads/[^ ]* HTTP/1.1" 202' "$T/reg-empty/log" || true)
+# three 24 MB layers in 8 MiB chunks: 3 chunks each; the config: 1
+[ "$((patches - before))" = 10 ] && ok "the registry took 10 PATCH chunks" || bad "PATCH count $((patches - before)), want 10"
+got=sha256:$(skopeo inspect --raw --creds "$REG_USER:$REG_PASS" --cert-dir "$T/certs.d" "docker://$empty_HOST/chunked/org/big:1" | sha256sum | cut -d' ' -f1)
+[ "$want" = "$got" ] && ok "chunked/org/big:1 resolves at the bundle's digest" || bad "chunked/org/big:1: $got vs $want"
+check "skopeo pulls it back" -- skopeo copy --quiet --src-creds "$REG_USER:$REG_PASS" --src-cert-dir "$T/certs.d" \
+  "docker://$empty_HOST/chunked/org/big:1" oci:pulled-big:x
+
 # 5. Registry failures: exit 4 naming registry and image.
 write_auth_file wrong.json "$site_HOST" "$REG_USER" wrong-pass
 expect_exit 4 "$site_HOST" "bad credentials: exit 4 naming the registry" -- \
