@@ -147,7 +147,14 @@ void RegistryClient::authenticate(const std::string& repository, const std::stri
     throw RemoteError(fmt::format("registry {}: {}: token realm {} is not an https URL", m_host, what, realm->second));
   httplib::Params params;
   if (const auto s = challenge->params.find("service"); s != challenge->params.end()) params.emplace("service", s->second);
-  params.emplace("scope", challenge->params.contains("scope") ? challenge->params.at("scope") : scope);
+  // The challenge's scope may name several (a mount needs pull on the
+  // source repository too): one scope parameter each, as docker sends them.
+  const std::string scopes = challenge->params.contains("scope") ? challenge->params.at("scope") : scope;
+  for (std::size_t p = 0; p < scopes.size();) {
+    const auto space = std::min(scopes.find(' ', p), scopes.size());
+    if (space > p) params.emplace("scope", scopes.substr(p, space - p));
+    p = space + 1;
+  }
   auto& client = client_for(origin);
   const auto fetch_token = [&]() {
     if (creds && !creds->identity_token.empty()) {

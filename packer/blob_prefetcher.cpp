@@ -10,7 +10,8 @@ constexpr std::size_t k_block = 256 * 1024;
 }  // namespace
 
 BlobPrefetcher::BlobPrefetcher(std::vector<const SourcedBlob*> blobs, std::size_t depth, std::size_t buffer_bytes)
-    : m_blobs(std::move(blobs)), m_depth(std::max<std::size_t>(1, depth)), m_buffer_bytes(buffer_bytes),
+    : m_blobs(std::move(blobs)), m_depth(std::max<std::size_t>(1, depth)), m_window(std::min<std::size_t>(m_depth, 2)),
+      m_buffer_bytes(buffer_bytes),
       m_slots(m_blobs.size()) {
   for (std::size_t i = 0; i < std::min(m_depth, m_blobs.size()); ++i) m_workers.emplace_back([this] { work(); });
 }
@@ -30,7 +31,7 @@ void BlobPrefetcher::work() noexcept {
     std::size_t i = 0;
     {
       std::unique_lock lock(m_mutex);
-      m_cv.wait(lock, [&] { return m_stop || m_next_claim >= m_blobs.size() || m_next_claim < m_consumer + m_depth; });
+      m_cv.wait(lock, [&] { return m_stop || m_next_claim >= m_blobs.size() || m_next_claim < m_consumer + m_window; });
       if (m_stop || m_next_claim >= m_blobs.size()) return;
       i = m_next_claim++;
     }
@@ -51,6 +52,7 @@ void BlobPrefetcher::work() noexcept {
           slot.chunks.back().assign(data.begin(), data.end());
         }
         slot.buffered += data.size();
+        slot.received += data.size();
         if (!append) slot.cv.notify_one();
       });
     } catch (const Stopped&) {
@@ -73,6 +75,10 @@ void BlobPrefetcher::stream(std::size_t i, const ByteSink& sink) {
     std::vector<std::uint8_t> chunk;
     {
       std::unique_lock lock(m_mutex);
+      if (slot.chunks.empty() && !slot.done && slot.received > 0 && m_window < m_depth) {
+        ++m_window;  // starved mid-blob: the network is the bottleneck
+        m_cv.notify_all();
+      }
       slot.cv.wait(lock, [&] { return !slot.chunks.empty() || slot.done; });
       if (slot.chunks.empty()) {
         m_consumer = i + 1;

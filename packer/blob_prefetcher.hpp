@@ -3,6 +3,12 @@
 // threads run up to `depth` blobs ahead of the writer, each into a bounded
 // buffer (a full buffer blocks its fetch, so the network applies
 // backpressure and memory stays at depth × buffer_bytes).
+//
+// The window starts at two (the next blob's request overlaps the current
+// blob's tail) and widens toward `depth` each time the writer waits in the
+// middle of a blob, that is when the network, not compression, is the
+// bottleneck. When compression is (a fast local registry), more fetches
+// only compete with it for the cores.
 
 #include "packer/image_source.hpp"
 
@@ -32,6 +38,7 @@ private:
   struct Slot {
     std::deque<std::vector<std::uint8_t>> chunks;
     std::size_t buffered = 0;
+    std::uint64_t received = 0;
     bool done = false;
     std::exception_ptr error;
     // Only this slot's fetcher and the writer wait here, so a pop wakes
@@ -42,6 +49,7 @@ private:
 
   std::vector<const SourcedBlob*> m_blobs;
   std::size_t m_depth;
+  std::size_t m_window;  // how far ahead fetches may run now; grows to m_depth
   std::size_t m_buffer_bytes;
   std::vector<Slot> m_slots;
   std::mutex m_mutex;

@@ -124,6 +124,19 @@ got=sha256:$(skopeo inspect --raw --creds "$REG_USER:$REG_PASS" --cert-dir "$T/c
 check "skopeo pulls it back" -- skopeo copy --quiet --src-creds "$REG_USER:$REG_PASS" --src-cert-dir "$T/certs.d" \
   "docker://$empty_HOST/chunked/org/big:1" oci:pulled-big:x
 
+# Bearer token auth (the registry is the real one; the token service is the testkit's).
+start_token_registry tok
+write_auth_file tauth.json "$tok_HOST"
+check "import into a token-auth registry" -- "$IMPORT" import b.tar.zst --pubkey k.pub --registry "$tok_HOST" \
+  --auth-file tauth.json --ca-file "$T/ca/ca.pem" --json
+cp out.txt tok.json
+check "shared blobs are mounted under token auth too" -- jq -e '.blobs.mounted >= 2 and .blobs.copied == 0' tok.json
+grep -q 'token granted.*scope=repository:org/web:pull,push' "$T/token.log" && ok "the token service granted push scopes" \
+  || bad "no push token in $(cat "$T/token.log")"
+want=$(jq -r '.images[] | select(.name == "org/web:3.0") | .digest' v.json)
+got=sha256:$(skopeo inspect --raw "${sk[@]}" "docker://$tok_HOST/org/web:3.0" | sha256sum | cut -d' ' -f1)
+[ "$want" = "$got" ] && ok "org/web:3.0 resolves at the bundle's digest behind token auth" || bad "token registry: $got vs $want"
+
 # 5. Registry failures: exit 4 naming registry and image.
 write_auth_file wrong.json "$site_HOST" "$REG_USER" wrong-pass
 expect_exit 4 "$site_HOST" "bad credentials: exit 4 naming the registry" -- \

@@ -17,6 +17,7 @@
 #include <openssl/x509.h>
 
 #include <ctime>
+#include <vector>
 #include <map>
 
 namespace airlock::testkit {
@@ -73,7 +74,11 @@ int token_server(const std::vector<std::string>& args) {
   // GET: HTTP basic credentials. POST: the OAuth2 refresh-token grant that
   // an auth file's identitytoken drives (--refresh-token).
   const auto issue = [&](const httplib::Request& req, httplib::Response& res) {
-    const auto scope = req.get_param_value("scope");
+    // Each scope parameter (a mount asks for two) is repository:NAME:ACTION[,ACTION].
+    std::vector<std::string> scopes;
+    for (auto [it, end] = req.params.equal_range("scope"); it != end; ++it) scopes.push_back(it->second);
+    std::string scope;
+    for (const auto& s : scopes) scope += (scope.empty() ? "" : " ") + s;
     const bool post = req.method == "POST";
     const bool authorised = post ? opt.contains("--refresh-token") &&
                                        req.get_param_value("grant_type") == "refresh_token" &&
@@ -88,16 +93,17 @@ int token_server(const std::vector<std::string>& args) {
       return;
     }
     nlohmann::json access = nlohmann::json::array();
-    // scope: repository:NAME:ACTION[,ACTION]
-    if (const auto first = scope.find(':'), last = scope.rfind(':'); first != std::string::npos && last > first) {
+    for (const auto& s : scopes) {
+      const auto first = s.find(':'), last = s.rfind(':');
+      if (first == std::string::npos || last <= first) continue;
       nlohmann::json actions = nlohmann::json::array();
-      std::string list = scope.substr(last + 1);
+      const std::string list = s.substr(last + 1);
       for (std::size_t p = 0; p <= list.size();) {
         const auto comma = std::min(list.find(',', p), list.size());
         actions.push_back(list.substr(p, comma - p));
         p = comma + 1;
       }
-      access.push_back({{"type", scope.substr(0, first)}, {"name", scope.substr(first + 1, last - first - 1)},
+      access.push_back({{"type", s.substr(0, first)}, {"name", s.substr(first + 1, last - first - 1)},
                         {"actions", actions}});
     }
     unsigned char jti[8];
