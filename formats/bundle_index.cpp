@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <set>
+#include <type_traits>
 
 namespace airlock {
 
@@ -55,6 +56,13 @@ std::string BundleIndex::to_json() const {
     for (const auto& m : manifest_sources)
       j["manifestSources"].push_back({{"git", m.git}, {"ref", m.ref}, {"commit", m.commit}, {"path", m.path}});
   }
+  if (!values.empty()) {
+    j["values"] = nlohmann::json::array();
+    for (const auto& v : values) {
+      j["values"].push_back({{"name", v.name}, {"description", v.description}});
+      if (v.default_value) j["values"].back()["default"] = *v.default_value;
+    }
+  }
   j["entries"] = nlohmann::json::array();
   for (const auto& e : entries)
     j["entries"].push_back({{"path", e.path}, {"sha256", e.sha256.hex()}, {"size", e.size}});
@@ -67,6 +75,11 @@ template <typename T>
 T field(const nlohmann::json& j, const char* key, std::string_view ctx, std::string_view where) {
   if (!j.is_object() || !j.contains(key))
     throw VerificationError(fmt::format("{}: index: {} has no \"{}\"", where, ctx, key));
+  // nlohmann converts -1 to 2^64-1: an unsigned field must be stored unsigned
+  // (a "sequence": -1 would otherwise outrank every later bundle).
+  if constexpr (std::is_same_v<T, std::uint64_t>)
+    if (!j.at(key).is_number_unsigned())
+      throw VerificationError(fmt::format("{}: index: {}.{} must be a non-negative integer", where, ctx, key));
   try {
     return j.at(key).get<T>();
   } catch (const nlohmann::json::exception&) {
@@ -133,6 +146,15 @@ BundleIndex BundleIndex::parse(std::string_view json, std::string_view where) {
                                       field<std::string>(m, "ref", "a manifest source", where),
                                       field<std::string>(m, "commit", "a manifest source", where),
                                       field<std::string>(m, "path", "a manifest source", where)});
+  if (j.contains("values"))
+    for (const auto& v : field<nlohmann::json>(j, "values", "the index", where)) {
+      DeclaredValue d{field<std::string>(v, "name", "a value", where), field<std::string>(v, "description", "a value", where),
+                      std::nullopt};
+      if (v.contains("default")) d.default_value = field<std::string>(v, "default", "value " + d.name, where);
+      if (!is_valid_value_name(d.name))
+        throw VerificationError(fmt::format("{}: index: value name \"{}\" is malformed", where, d.name));
+      idx.values.push_back(std::move(d));
+    }
   std::set<std::string> names;
   for (const auto& i : field<nlohmann::json>(j, "images", "the index", where)) {
     IndexImage img;

@@ -5,6 +5,7 @@
 // indentation, entries in archive order.
 
 #include "common/sha256.hpp"
+#include "formats/placeholder.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -54,6 +55,7 @@ struct BundleIndex {
   std::vector<IndexImage> images;
   std::vector<IndexEntry> entries;
   std::vector<ManifestSource> manifest_sources;
+  std::vector<DeclaredValue> values;  // site values the YAML's ${airlock:NAME} placeholders need
 
   [[nodiscard]] std::string to_json() const;
   // Strict: unknown format version, missing fields, unsafe or duplicate

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <regex>
+
 namespace airlock {
 namespace {
 
@@ -34,9 +36,10 @@ std::string parse_into(std::string_view text, ImageReference& ref) {
   if (has_host) {
     ref.registry = std::string(first);
     ref.repository = std::string(rest.substr(first_slash + 1));
-    for (char c : ref.registry)
-      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':'))
-        return fmt::format("\"{}\" is not a valid registry host", ref.registry);
+    // host[:port], as docker reads it: the port is 1 to 5 digits.
+    static const std::regex host_re("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?");
+    if (!std::regex_match(ref.registry, host_re))
+      return fmt::format("\"{}\" is not a valid registry host[:port]", ref.registry);
   } else {
     ref.registry = "docker.io";
     ref.repository = std::string(rest);

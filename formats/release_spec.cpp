@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <regex>
 #include <set>
 
@@ -62,13 +63,13 @@ ReleaseSpec load_release_spec(const std::filesystem::path& path) {
   }
   if (!root.IsMap()) throw UsageError(fmt::format("{}: the spec must be a YAML mapping", path.string()));
 
-  static const std::set<std::string> known{"name",      "version", "sequence", "expires",
-                                           "manifests", "images",  "mirrors",  "platforms"};
+  static const std::set<std::string> known{"name",   "version", "sequence",  "expires", "manifests",
+                                           "images", "mirrors", "platforms", "values"};
   for (const auto& kv : root) {
-    const auto key = kv.first.as<std::string>();
+    const auto key = scalar(path, kv.first, "key");
     if (!known.contains(key))
       throw UsageError(fmt::format("{}: unknown key \"{}\" (known: name, version, sequence, expires, "
-                                   "manifests, images, mirrors, platforms)",
+                                   "manifests, images, mirrors, platforms, values)",
                                    at(path, kv.first), key));
   }
   for (const char* key : {"name", "version", "sequence"})
@@ -105,7 +106,7 @@ ReleaseSpec load_release_spec(const std::filesystem::path& path) {
         entry.path = m.Scalar();
       } else if (m.IsMap()) {
         for (const auto& kv : m) {
-          const auto key = kv.first.as<std::string>();
+          const auto key = scalar(path, kv.first, "key");
           if (key != "git" && key != "ref" && key != "path")
             throw UsageError(fmt::format("{}: unknown manifests key \"{}\" (known: git, ref, path)", at(path, kv.first), key));
         }
@@ -130,7 +131,7 @@ ReleaseSpec load_release_spec(const std::filesystem::path& path) {
         img.source = i.as<std::string>();
       } else if (i.IsMap()) {
         for (const auto& kv : i) {
-          const auto key = kv.first.as<std::string>();
+          const auto key = scalar(path, kv.first, "key");
           if (key != "source" && key != "name")
             throw UsageError(fmt::format("{}: unknown image key \"{}\" (known: source, name)",
                                          at(path, kv.first), key));
@@ -166,6 +167,32 @@ ReleaseSpec load_release_spec(const std::filesystem::path& path) {
         throw UsageError(fmt::format("{}: platform \"{}\" must be os/arch[/variant]", at(path, p), plat));
       spec.platforms.push_back(plat);
     }
+  }
+  if (const auto values = root["values"]) {
+    if (!values.IsMap())
+      throw UsageError(fmt::format("{}: values maps a NAME to {{description: ..., default: ...}}", at(path, values)));
+    for (const auto& kv : values) {
+      DeclaredValue v;
+      v.name = scalar(path, kv.first, "values");
+      if (!is_valid_value_name(v.name))
+        throw UsageError(fmt::format("{}: value name \"{}\" may hold only letters, digits and _ (not first)",
+                                     at(path, kv.first), v.name));
+      if (kv.second.IsMap()) {
+        for (const auto& field : kv.second) {
+          const auto key = scalar(path, field.first, "values");
+          if (key == "description") v.description = scalar(path, field.second, "description");
+          else if (key == "default") v.default_value = scalar(path, field.second, "default");
+          else
+            throw UsageError(fmt::format("{}: unknown key \"{}\" of value {} (known: description, default)",
+                                         at(path, field.first), key, v.name));
+        }
+      } else if (!kv.second.IsNull()) {
+        throw UsageError(fmt::format("{}: value {}: write {{description: ..., default: ...}} or nothing",
+                                     at(path, kv.second), v.name));
+      }
+      spec.values.push_back(std::move(v));
+    }
+    std::sort(spec.values.begin(), spec.values.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
   }
   return spec;
 }

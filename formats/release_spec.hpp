@@ -14,6 +14,11 @@
 //   mirrors:                # pull a host's images from elsewhere; names stay public
 //     quay.io: mirror.corp:5000/quay.io
 //   platforms: [linux/amd64]   # keep only these from multi-arch indexes
+//   values:                 # site values the YAML uses as ${airlock:NAME}
+//     ingress_host: {description: "Host name the site serves the UI on"}
+//     storage_class: {default: standard}
+
+#include "formats/placeholder.hpp"
 
 #include <cstdint>
 #include <filesystem>
@@ -55,6 +60,7 @@ struct ReleaseSpec {
   std::vector<SpecImage> images;
   std::map<std::string, std::string> mirrors;  // registry host → host[:port][/path]
   std::vector<std::string> platforms;          // empty: all
+  std::vector<DeclaredValue> values;           // sorted by name
 };
 
 // Throws UsageError naming spec:line for every defect.

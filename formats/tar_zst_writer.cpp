@@ -36,7 +36,13 @@ TarZstWriter::TarZstWriter(int fd, std::string name, TarZstOptions options)
     fail("cannot start the archive");
 }
 
-TarZstWriter::~TarZstWriter() = default;
+// An unfinished writer (an error unwound the pack) is abandoned: freeing
+// the archive would otherwise close it, writing the tar trailer through
+// on_write into this half-destroyed object and onto the fd.
+TarZstWriter::~TarZstWriter() {
+  m_abandoned = true;
+  m_archive.reset();
+}
 
 void TarZstWriter::fail(std::string_view what) {
   if (m_error) std::rethrow_exception(m_error);
@@ -47,6 +53,7 @@ void TarZstWriter::fail(std::string_view what) {
 
 la_ssize_t TarZstWriter::on_write(archive*, void* self, const void* buf, size_t len) {
   auto* w = static_cast<TarZstWriter*>(self);
+  if (w->m_abandoned) return static_cast<la_ssize_t>(len);
   try {
     w->compress(buf, len, ZSTD_e_continue);
     return static_cast<la_ssize_t>(len);

@@ -54,6 +54,7 @@ private:
   std::exception_ptr m_error;
   std::string m_entry;
   std::uint64_t m_remaining = 0;
+  bool m_abandoned = false;
 };
 
 }  // namespace airlock

@@ -9,6 +9,8 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <ctime>
+#include <optional>
 #include <map>
 #include <regex>
 #include <thread>
@@ -19,51 +21,61 @@ namespace {
 constexpr std::string_view k_blob_prefix = "blobs/sha256/";
 
 // Streams the bundle into the graph and the uploader: blob entries that an
-// image needs as a config or layer go to the registry as they pass.
+// image needs as a config or layer go to the registry as they pass (when
+// loading); the release's YAML is kept for rendering.
 class ImportHandler final : public EntryHandler {
 public:
-  ImportHandler(const BundleIndex& index, ImageGraph& graph, BlobUploader& uploader, std::string prefix)
+  ImportHandler(const BundleIndex& index, ImageGraph& graph, BlobUploader* uploader, std::string prefix)
       : m_index(index), m_graph(graph), m_uploader(uploader), m_prefix(std::move(prefix)) {}
 
   void on_data(const IndexEntry& entry, std::span<const std::uint8_t> data) override {
     m_graph.on_data(entry, data);
     if (&entry != m_entry) start(entry);
-    if (m_uploading) m_uploader.data(data);
+    if (m_uploading) m_uploader->data(data);
+    if (m_keeping) m_kept.append(reinterpret_cast<const char*>(data.data()), data.size());
   }
 
   void on_verified(const IndexEntry& entry) override {
     if (&entry != m_entry) start(entry);  // an empty entry has no data
     m_graph.on_verified(entry);
     if (m_uploading) {
-      m_uploader.verified();
+      m_uploader->verified();
       m_placed.emplace(entry.path, m_repository);
     }
+    if (m_keeping) m_manifests.emplace_back(entry.path, std::move(m_kept));
+    m_kept.clear();
     m_entry = nullptr;
   }
 
   // Blob path → the repository it was uploaded to (or found in).
   [[nodiscard]] const std::map<std::string, std::string>& placed() const { return m_placed; }
+  // The verified manifests/ entries: path, content.
+  [[nodiscard]] std::vector<std::pair<std::string, std::string>>& manifests() { return m_manifests; }
 
 private:
   void start(const IndexEntry& entry) {
     m_entry = &entry;
     m_uploading = false;
-    if (!entry.path.starts_with(k_blob_prefix) || m_graph.is_manifest(entry.path)) return;
+    m_keeping = entry.path.starts_with("manifests/");
+    if (!m_uploader || !entry.path.starts_with(k_blob_prefix) || m_graph.is_manifest(entry.path)) return;
     const auto images = m_graph.images_needing(entry.path);
     if (images.empty()) return;  // listed but no image names it: not loaded
     m_repository = target_repository(m_prefix, m_index.images[images.front()].repository);
-    m_uploader.begin(entry.sha256, entry.size, m_repository);
+    m_uploader->begin(entry.sha256, entry.size, m_repository);
     m_uploading = true;
   }
 
   const BundleIndex& m_index;
   ImageGraph& m_graph;
-  BlobUploader& m_uploader;
+  BlobUploader* m_uploader;
   std::string m_prefix;
   const IndexEntry* m_entry = nullptr;
   bool m_uploading = false;
+  bool m_keeping = false;
+  std::string m_kept;
   std::string m_repository;
   std::map<std::string, std::string> m_placed;
+  std::vector<std::pair<std::string, std::string>> m_manifests;
 };
 
 void check_prefix(const std::string& prefix) {
@@ -107,66 +119,123 @@ std::string target_repository(const std::string& prefix, const std::string& repo
 
 ImportReport import_bundle(const std::filesystem::path& bundle, const ImportOptions& options, Progress& progress) {
   const auto start = std::chrono::steady_clock::now();
-  if (options.registry.empty()) throw UsageError("no registry given (use --registry HOST[:PORT])");
+  if (options.registry.empty() && !options.git)
+    throw UsageError("no registry given (use --registry HOST[:PORT], and --git URL to commit the release)");
   std::string prefix = options.prefix;
   while (prefix.ends_with('/')) prefix.pop_back();
   while (prefix.starts_with('/')) prefix.erase(0, 1);
   check_prefix(prefix);
-
-  RegistryOptions registry_options;
-  registry_options.ca_file = options.ca_file;
-  registry_options.upload_chunk = options.upload_chunk;
-  registry_options.insecure_hosts.insert(options.insecure_registries.begin(), options.insecure_registries.end());
-  RegistryClient registry(options.registry, registry_options, AuthStore::load(options.auth_file));
+  if (options.git && options.git->path) {
+    if (const auto why = unsafe_path_reason(*options.git->path); !why.empty() || options.git->path->starts_with(".airlock"))
+      throw UsageError(fmt::format("--path \"{}\": {}", *options.git->path, why.empty() ? "reserved for airlock's state" : why));
+  }
+  const std::int64_t now = options.verify.now.value_or(static_cast<std::int64_t>(std::time(nullptr)));
 
   TrustedBundle t = open_trusted_bundle(bundle, options.verify);
   ImportReport report;
-  report.registry = options.registry;
   auto& v = report.verified;
   v.bundle = t.reader->name();
   v.trust = t.trust;
   v.index = std::move(t.index);
   v.bundle_digest = t.bundle_digest;
   const BundleIndex& index = v.index;
+  report.registry = options.registry;
+  report.prefix = prefix;
+  report.loaded = !options.registry.empty();
+
+  // Rollback, replay and expiry against the branch, before any effect.
+  std::optional<GitPrecheck> precheck;
+  if (options.git) {
+    precheck = git_precheck(*options.git, index, v.bundle_digest, now);
+    if (precheck->decision == ImportDecision::replay) {
+      report.git = GitReport{options.git->url, options.git->branch, options.git->path.value_or(index.name)};
+      report.git->already_imported = true;
+      const auto& rec = precheck->state.releases.at(index.name);
+      if (report.registry.empty()) {
+        report.registry = rec.registry;
+        report.prefix = rec.prefix;
+      }
+      report.loaded = false;
+      report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      return report;
+    }
+    if (report.registry.empty()) {
+      const auto it = precheck->state.releases.find(index.name);
+      if (it == precheck->state.releases.end() || it->second.registry.empty())
+        throw UsageError(fmt::format("no --registry given, and git {} branch {} has no earlier import of {} that "
+                                     "names one",
+                                     options.git->url, options.git->branch, index.name));
+      report.registry = it->second.registry;
+      if (options.prefix.empty()) report.prefix = prefix = it->second.prefix;
+    }
+  }
+
+  RegistryOptions registry_options;
+  registry_options.ca_file = options.ca_file;
+  registry_options.upload_chunk = options.upload_chunk;
+  registry_options.insecure_hosts.insert(options.insecure_registries.begin(), options.insecure_registries.end());
+  RegistryClient registry(report.registry, registry_options, AuthStore::load(options.auth_file));
 
   // 1. One pass: verify every entry, upload blobs as they stream.
   ImageGraph graph(index, v.bundle);
   std::map<std::string, std::string> placed;
+  std::vector<std::pair<std::string, std::string>> manifests;
   {
-    BlobUploader uploader(registry, options.uploads, 2 << 20);
-    ImportHandler handler(index, graph, uploader, prefix);
+    std::optional<BlobUploader> uploader;
+    if (report.loaded) uploader.emplace(registry, options.uploads, 2 << 20);
+    ImportHandler handler(index, graph, uploader ? &*uploader : nullptr, prefix);
     t.reader->stream(index, handler, progress);
     graph.check();
-    uploader.finish();
-    const auto stats = uploader.stats();
-    report.blobs_uploaded = stats.uploaded;
-    report.blobs_skipped = stats.skipped;
-    report.bytes_uploaded = stats.bytes_uploaded;
+    if (uploader) {
+      uploader->finish();
+      const auto stats = uploader->stats();
+      report.blobs_uploaded = stats.uploaded;
+      report.blobs_skipped = stats.skipped;
+      report.bytes_uploaded = stats.bytes_uploaded;
+    }
     placed = handler.placed();
+    manifests = std::move(handler.manifests());
   }
   v.compressed_bytes = t.reader->compressed_bytes();
   v.archive_bytes = t.reader->archive_bytes();
 
-  // 2. The bundle verified to its last byte: every image gets the blobs
-  // other images brought, by mount.
-  for (std::size_t i = 0; i < index.images.size(); ++i) {
-    const auto repo = target_repository(prefix, index.images[i].repository);
-    for (const auto& blob : graph.blobs_of(i)) {
-      const auto& from = placed.at(blob_entry_path(blob.digest));
-      if (from == repo || registry.has_blob(repo, blob.digest)) continue;
-      if (registry.mount_blob(repo, blob.digest, from)) {
-        ++report.blobs_mounted;
-      } else {
-        copy_within(registry, blob, from, repo);
-        ++report.blobs_copied;
+  // The release rendered before anything becomes visible: a missing site
+  // value or an image that cannot be rewritten stops here.
+  std::optional<RenderedRelease> rendered;
+  if (options.git)
+    rendered = render_release(index, manifests, report.registry, prefix, options.git->path.value_or(index.name),
+                              options.values_file);
+
+  if (report.loaded) {
+    // 2. The bundle verified to its last byte: every image gets the blobs
+    // other images brought, by mount.
+    for (std::size_t i = 0; i < index.images.size(); ++i) {
+      const auto repo = target_repository(prefix, index.images[i].repository);
+      for (const auto& blob : graph.blobs_of(i)) {
+        const auto& from = placed.at(blob_entry_path(blob.digest));
+        if (from == repo || registry.has_blob(repo, blob.digest)) continue;
+        if (registry.mount_blob(repo, blob.digest, from)) {
+          ++report.blobs_mounted;
+        } else {
+          copy_within(registry, blob, from, repo);
+          ++report.blobs_copied;
+        }
       }
     }
   }
 
   // 3. Manifests by digest (children first), then, once all are in, tags.
+  // Without loading, each image must already be there at its digest.
   for (std::size_t i = 0; i < index.images.size(); ++i) {
     const auto& img = index.images[i];
     ImportedImage out{img.name, target_repository(prefix, img.repository), img.tag, img.digest, false};
+    if (!report.loaded) {
+      if (!registry.manifest_digest(out.repository, img.digest.str()))
+        throw UsageError(fmt::format("image {} is not in registry {} as {}@{}: load the bundle with --registry first",
+                                     img.name, report.registry, out.repository, img.digest.str()));
+      report.images.push_back(std::move(out));
+      continue;
+    }
     const auto current = registry.manifest_digest(out.repository, img.tag);
     out.tag_pushed = !current || *current != img.digest;
     if (out.tag_pushed)
@@ -183,6 +252,11 @@ ImportReport import_bundle(const std::filesystem::path& bundle, const ImportOpti
     const auto& top = *graph.manifests_of(i).back();
     registry.put_manifest(out.repository, out.tag, top.media_type, top.bytes);
   }
+
+  // 4. One commit on the import branch.
+  if (options.git)
+    report.git = commit_release(*options.git, {index, v.bundle_digest, v.trust, report.registry, prefix, now},
+                                *rendered);
 
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   v.seconds = report.seconds;

@@ -6,6 +6,7 @@
 // digest, then their tags. A bundle that fails anywhere leaves no tag.
 
 #include "common/progress.hpp"
+#include "importer/gitops.hpp"
 #include "importer/verify.hpp"
 
 #include <optional>
@@ -16,8 +17,12 @@ namespace airlock {
 
 struct ImportOptions {
   VerifyOptions verify;
-  std::string registry;  // host[:port]
+  // host[:port]: images are loaded there. Empty with `git`: they were
+  // loaded by an earlier import, into the registry the branch's state names.
+  std::string registry;
   std::string prefix;    // repository path under which images land; may be empty
+  std::optional<GitTarget> git;
+  std::optional<std::filesystem::path> values_file;
   std::optional<std::filesystem::path> ca_file;
   std::optional<std::filesystem::path> auth_file;
   std::vector<std::string> insecure_registries;
@@ -36,6 +41,8 @@ struct ImportedImage {
 struct ImportReport {
   VerifyReport verified;
   std::string registry;
+  std::string prefix;
+  bool loaded = false;  // images went to the registry (else they were checked there)
   std::vector<ImportedImage> images;
   std::size_t blobs_uploaded = 0;
   std::size_t blobs_skipped = 0;
@@ -43,6 +50,7 @@ struct ImportReport {
   std::size_t blobs_copied = 0;  // registry would not mount: copied within it
   std::uint64_t bytes_uploaded = 0;
   std::size_t manifests_pushed = 0;
+  std::optional<GitReport> git;
   double seconds = 0;
 };
 

@@ -9,6 +9,8 @@ namespace airlock {
 nlohmann::ordered_json import_report_json(const ImportReport& report) {
   nlohmann::ordered_json j = verify_report_json(report.verified);
   j["registry"] = report.registry;
+  j["prefix"] = report.prefix;
+  j["loaded"] = report.loaded;
   nlohmann::ordered_json images = nlohmann::ordered_json::array();
   for (const auto& img : report.images)
     images.push_back({{"name", img.name},
@@ -24,14 +26,32 @@ nlohmann::ordered_json import_report_json(const ImportReport& report) {
                 {"copied", report.blobs_copied},
                 {"bytesUploaded", report.bytes_uploaded}};
   j["manifestsPushed"] = report.manifests_pushed;
+  if (report.git) {
+    const auto& g = *report.git;
+    j["git"] = {{"url", g.url},
+                {"branch", g.branch},
+                {"path", g.dir},
+                {"commit", g.commit ? nlohmann::ordered_json(*g.commit) : nullptr},
+                {"createdBranch", g.created_branch},
+                {"alreadyImported", g.already_imported},
+                {"attempts", g.attempts},
+                {"imagesRewritten", g.rewrites}};
+  }
   j["seconds"] = report.seconds;
   return j;
 }
 
 std::string import_report_text(const ImportReport& report) {
   const auto& index = report.verified.index;
-  std::string out = fmt::format("imported {} {} (sequence {}) into {}: bundle sha256:{} verified\n", index.name,
-                                index.version, index.sequence, report.registry, report.verified.bundle_digest.hex());
+  if (report.git && report.git->already_imported)
+    return fmt::format("already imported: {} {} (sequence {}), bundle {}, is the last import on {} branch {}; "
+                       "nothing to do\n",
+                       index.name, index.version, index.sequence, report.verified.bundle_digest.str(), report.git->url,
+                       report.git->branch);
+  std::string out = fmt::format("{} {} {} (sequence {}) {} {}: bundle sha256:{} verified\n",
+                                report.loaded ? "imported" : "checked", index.name, index.version, index.sequence,
+                                report.loaded ? "into" : "against", report.registry,
+                                report.verified.bundle_digest.hex());
   for (const auto& img : report.images)
     out += fmt::format("  {}/{}:{}@{}{}\n", report.registry, img.repository, img.tag, img.digest.str(),
                        img.tag_pushed ? "" : "  (already there)");
@@ -40,6 +60,12 @@ std::string import_report_text(const ImportReport& report) {
                      report.blobs_skipped, report.blobs_mounted,
                      report.blobs_copied ? fmt::format(", {} copied", report.blobs_copied) : "",
                      report.manifests_pushed, report.seconds);
+  if (report.git) {
+    const auto& g = *report.git;
+    out += fmt::format("git: {} branch {}{}: {}/ with {} image references pinned by digest, commit {}\n", g.url,
+                       g.branch, g.created_branch ? " (created)" : "", g.dir, g.rewrites,
+                       g.commit ? *g.commit : std::string("none (no change)"));
+  }
   return out;
 }
 

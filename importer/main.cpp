@@ -7,5 +7,6 @@ int main(int argc, char** argv) {
   airlock::add_verify_command(app, action);
   airlock::add_inspect_command(app, action);
   airlock::add_import_command(app, action);
+  airlock::add_promote_command(app, action);
   return airlock::run_cli(app, action, argc, argv);
 }

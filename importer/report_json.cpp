@@ -20,6 +20,14 @@ nlohmann::ordered_json index_summary_json(const BundleIndex& index) {
     if (img.source_digest) images.back()["sourceDigest"] = img.source_digest->str();
   }
   j["images"] = images;
+  if (!index.values.empty()) {
+    nlohmann::ordered_json values = nlohmann::ordered_json::array();
+    for (const auto& v : index.values) {
+      values.push_back({{"name", v.name}, {"description", v.description}});
+      if (v.default_value) values.back()["default"] = *v.default_value;
+    }
+    j["values"] = values;
+  }
   nlohmann::ordered_json manifests = nlohmann::ordered_json::array();
   std::uint64_t blob_bytes = 0;
   std::size_t blob_count = 0;

@@ -57,7 +57,7 @@ private:
       const auto& s = node.Scalar();
       if (looks_like_image(s)) {
         if (auto ref = ImageReference::try_parse(s))
-          m_out.warnings.push_back({s, *ref, where(node), object + " " + path});
+          m_out.warnings.push_back({s, *ref, where(node), object + " " + path, static_cast<std::size_t>(node.Mark().pos)});
       }
     }
   }
@@ -66,7 +66,7 @@ private:
     const auto& s = value.Scalar();
     if (s.empty()) return;
     if (auto ref = ImageReference::try_parse(s)) {
-      m_out.images.push_back({s, *ref, where(value), object + " " + path});
+      m_out.images.push_back({s, *ref, where(value), object + " " + path, static_cast<std::size_t>(value.Mark().pos)});
     } else {
       m_out.errors.push_back(fmt::format("{}: {} {}: \"{}\" is not an image reference", where(value), object,
                                          path, s));

@@ -24,6 +24,7 @@ struct FoundImage {
   ImageReference reference;
   std::string where;      // file:line
   std::string context;    // Kind/name and the path to the field
+  std::size_t offset = 0; // where the scalar's node starts in the file (anchor and tag included)
 };
 
 struct DiscoveryResult {

@@ -119,6 +119,7 @@ PackResult pack(const PackOptions& options, Progress& progress) {
     index.entries.push_back({blob_entry_path(b->descriptor.digest), b->descriptor.digest, b->descriptor.size});
   for (auto& r : images) index.images.push_back(r.image);
   index.manifest_sources = plan.sources;
+  index.values = plan.spec.values;
 
   const std::string payload = index.to_json();
   const DsseEnvelope envelope = dsse_sign(k_bundle_payload_type, payload, {&key});

@@ -95,6 +95,11 @@ ReleasePlan plan_release(const std::filesystem::path& spec_path) {
   ReleasePlan plan;
   plan.spec = load_release_spec(spec_path);
   plan.manifests = load_manifests(plan.spec, plan.sources);
+  for (const auto& m : plan.manifests)
+    for (const auto& p : find_placeholders(m.content, m.file))
+      if (std::none_of(plan.spec.values.begin(), plan.spec.values.end(), [&](const auto& v) { return v.name == p.name; }))
+        throw UsageError(fmt::format("{}:{}: ${{airlock:{}}} is not declared in the spec's values: ({})", m.file, p.line,
+                                     p.name, plan.spec.path.string()));
 
   // Spec images first, in spec order; two sources may not share a name.
   std::map<std::string, std::size_t> by_name;
@@ -137,7 +142,11 @@ ReleasePlan plan_release(const std::filesystem::path& spec_path) {
     throw UsageError(fmt::format("image fields that are not image references:{}", all));
   }
   // Warnings for strings the spec already covers are noise.
-  std::erase_if(plan.warnings, [&](const FoundImage& w) { return by_reference.contains(w.reference.str()); });
+  std::erase_if(plan.warnings, [&](const FoundImage& w) {
+    const auto name_it = by_name.find(w.reference.bundle_name());
+    return by_reference.contains(w.reference.str()) ||
+           (name_it != by_name.end() && !plan.images[name_it->second].reference);
+  });
   return plan;
 }
 
