@@ -72,7 +72,7 @@ TEST_CASE("images the target does not know are left byte for byte", "[render]") 
 }
 
 TEST_CASE("a block scalar image cannot be rewritten in place", "[render]") {
-  const std::string yaml = "spec:\n  image: |\n    org/app:1.0\n";
+  const std::string yaml = "spec:\n  image: |-\n    org/app:1.0\n";
   REQUIRE_THROWS_MATCHES(render_images(yaml, "b.yaml", pin), UsageError,
                          FailsWith(ExitCode::usage, {"b.yaml:", "cannot rewrite the image"}));
 }
