@@ -11,6 +11,7 @@
 // a refusal while the branch did not move (a hook, a protected branch) is
 // final: RemoteError.
 
+#include "common/base64.hpp"
 #include "common/git_handles.hpp"
 #include "common/temp_dir.hpp"
 
@@ -160,12 +161,46 @@ std::string local_user() {
   return "git";
 }
 
-// The state of the credential callback during one fetch or push. Each
-// credential is offered once: when the server asks again it was refused,
-// and the next one is tried, until none is left.
+// The https:// credential for `url`: $AIRLOCK_GIT_USERNAME/$AIRLOCK_GIT_PASSWORD,
+// else $AIRLOCK_GIT_TOKEN, else the credentials file's most specific line
+// for the URL (as git-credential-store matches: scheme, host, port, path
+// prefix, and the user when the URL names one).
+struct HttpsCredential {
+  std::string source;  // for messages; never the secret
+  std::string user, password;
+};
+
+std::optional<HttpsCredential> https_credential(const std::string& url, const GitOptions& options,
+                                                const std::vector<StoredCredential>& stored) {
+  const auto target = parse_url(url);
+  if (!target || target->scheme != "https") return std::nullopt;
+  if (auto u = env("AIRLOCK_GIT_USERNAME"), p = env("AIRLOCK_GIT_PASSWORD"); !u.empty() && !p.empty())
+    return HttpsCredential{"$AIRLOCK_GIT_USERNAME/$AIRLOCK_GIT_PASSWORD (user " + u + ")", u, p};
+  if (auto t = env("AIRLOCK_GIT_TOKEN"); !t.empty()) return HttpsCredential{"$AIRLOCK_GIT_TOKEN", "x-access-token", t};
+  const StoredCredential* best = nullptr;
+  for (const auto& s : stored) {
+    const auto& c = s.url;
+    const bool path_ok = c.path.empty() || target->path == c.path || target->path.starts_with(c.path + "/");
+    if (c.scheme != target->scheme || c.host != target->host || c.port != target->port || !path_ok) continue;
+    if (!target->user.empty() && c.user != target->user) continue;
+    if (!best || c.path.size() > best->url.path.size()) best = &s;
+  }
+  if (!best) return std::nullopt;
+  return HttpsCredential{
+      fmt::format("{} line {} (user {})", options.credentials_file->string(), best->line, best->url.user),
+      best->url.user, best->url.password};
+}
+
+// The state of the credential callback during one fetch or push. An
+// https:// credential is not offered here: it goes with every request as a
+// header, because libgit2 1.5 (Debian 12) misreads the response after a 401
+// that has a body on a kept-alive connection ("http parser error: invalid
+// constant string"; git http-backend behind most servers answers that way),
+// and it saves a round trip. An ssh key is offered once: when the server
+// asks again it was refused.
 struct Callbacks {
   const GitOptions* options = nullptr;
-  const std::vector<StoredCredential>* stored = nullptr;
+  const HttpsCredential* sent = nullptr;  // the https:// credential every request carried
   std::set<std::string> tried;
   std::string note;                    // why authentication stopped; never holds a secret
   std::optional<std::string> refused;  // the server's reason for refusing the pushed ref
@@ -195,35 +230,12 @@ struct Callbacks {
       return git_credential_username_new(out, user.c_str());
     const auto target = parse_url(url);
     if ((allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT) && target && target->scheme == "https") {
-      struct Candidate {
-        std::string key, source, user, password;
-      };
-      std::vector<Candidate> candidates;
-      if (auto u = env("AIRLOCK_GIT_USERNAME"), p = env("AIRLOCK_GIT_PASSWORD"); !u.empty() && !p.empty())
-        candidates.push_back({"env", "$AIRLOCK_GIT_USERNAME/$AIRLOCK_GIT_PASSWORD (user " + u + ")", u, p});
-      if (auto t = env("AIRLOCK_GIT_TOKEN"); !t.empty())
-        candidates.push_back({"token", "$AIRLOCK_GIT_TOKEN", "x-access-token", t});
-      const StoredCredential* best = nullptr;
-      for (const auto& s : *stored) {
-        const auto& c = s.url;
-        const bool path_ok = c.path.empty() || target->path == c.path || target->path.starts_with(c.path + "/");
-        if (c.scheme != target->scheme || c.host != target->host || c.port != target->port || !path_ok) continue;
-        if (!url_user.empty() && c.user != url_user) continue;
-        if (!best || c.path.size() > best->url.path.size()) best = &s;
-      }
-      if (best)
-        candidates.push_back({"file", fmt::format("{} line {} (user {})", options->credentials_file->string(),
-                                                  best->line, best->url.user),
-                              best->url.user, best->url.password});
-      for (const auto& c : candidates)
-        if (tried.insert(c.key).second) return git_credential_userpass_plaintext_new(out, c.user.c_str(), c.password.c_str());
-      if (candidates.empty())
-        return give_up(fmt::format("{}://{} asks for credentials: set $AIRLOCK_GIT_USERNAME and $AIRLOCK_GIT_PASSWORD, "
-                                   "or $AIRLOCK_GIT_TOKEN, or give a credentials file",
-                                   target->scheme, target->host));
-      std::vector<std::string> sources;
-      for (const auto& c : candidates) sources.push_back(c.source);
-      return give_up("the credentials were refused: " + join(sources, ", "));
+      // The credential, if any, went with every request (see Session::auth_header);
+      // a challenge after it means it was refused.
+      if (sent) return give_up("the credentials were refused: " + sent->source);
+      return give_up(fmt::format("{}://{} asks for credentials: set $AIRLOCK_GIT_USERNAME and $AIRLOCK_GIT_PASSWORD, "
+                                 "or $AIRLOCK_GIT_TOKEN, or give a credentials file",
+                                 target->scheme, target->host));
     }
     return give_up("the remote asks for a kind of credentials that airlock does not offer for this URL");
   }
@@ -255,6 +267,9 @@ public:
     if (options.ssh_key && !std::filesystem::exists(*options.ssh_key))
       throw UsageError(fmt::format("the ssh key {} does not exist", options.ssh_key->string()));
     if (options.credentials_file) m_stored = read_credentials_file(*options.credentials_file);
+    m_credential = https_credential(url, options, m_stored);
+    if (m_credential)
+      m_auth_header = "Authorization: Basic " + base64_encode(m_credential->user + ":" + m_credential->password);
     if (options.ca_file) {
       if (!std::filesystem::exists(*options.ca_file))
         throw UsageError(fmt::format("the CA file {} does not exist", options.ca_file->string()));
@@ -288,10 +303,15 @@ public:
     std::vector<char*> ptrs;
     for (auto& s : specs) ptrs.push_back(s.data());
     const git_strarray refspecs{ptrs.data(), ptrs.size()};
-    Callbacks cb{&m_options, &m_stored, {}, {}, {}};
+    Callbacks cb{&m_options, m_credential ? &*m_credential : nullptr, {}, {}, {}};
     git_fetch_options opts = GIT_FETCH_OPTIONS_INIT;
     opts.callbacks.credentials = acquire_credential;
     opts.callbacks.payload = &cb;
+    char* header = m_auth_header.data();
+    if (m_credential) {
+      opts.custom_headers = {&header, 1};
+      opts.follow_redirects = GIT_REMOTE_REDIRECT_NONE;  // the header would follow to any host
+    }
     opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
     opts.update_fetchhead = 0;
     const auto remote = anonymous_remote();
@@ -320,11 +340,16 @@ public:
     std::string spec = fmt::format("{}:refs/heads/{}", k_push_ref, branch);
     char* ptr = spec.data();
     const git_strarray refspecs{&ptr, 1};
-    Callbacks cb{&m_options, &m_stored, {}, {}, {}};
+    Callbacks cb{&m_options, m_credential ? &*m_credential : nullptr, {}, {}, {}};
     git_push_options opts = GIT_PUSH_OPTIONS_INIT;
     opts.callbacks.credentials = acquire_credential;
     opts.callbacks.push_update_reference = push_update_reference;
     opts.callbacks.payload = &cb;
+    char* header = m_auth_header.data();
+    if (m_credential) {
+      opts.custom_headers = {&header, 1};
+      opts.follow_redirects = GIT_REMOTE_REDIRECT_NONE;
+    }
     const auto remote = anonymous_remote();
     const int rc = git_remote_push(remote.get(), &refspecs, &opts);
     if (rc == GIT_ENONFASTFORWARD) return "not a fast-forward (" + git_error_text() + ")";
@@ -343,8 +368,11 @@ private:
   }
 
   static std::string failure_text(const Callbacks& cb) {
+    const git_error* e = git_error_last();
+    const bool certificate = e && e->klass == GIT_ERROR_SSL;
     auto text = git_error_text();
     if (!cb.note.empty() && text.find(cb.note) == std::string::npos) text += " (" + cb.note + ")";
+    if (certificate) text += " (the TLS certificate is not trusted: pass --git-ca-file with the CA that signed it)";
     return text;
   }
 
@@ -354,6 +382,8 @@ private:
   std::string m_url;
   GitOptions m_options;
   std::vector<StoredCredential> m_stored;
+  std::optional<HttpsCredential> m_credential;
+  std::string m_auth_header;
 };
 
 // ---- commits ----------------------------------------------------------------

@@ -239,7 +239,44 @@ git --git-dir=served/net.git log -1 --format=%B dev | grep -qx "Airlock-Bundle: 
 expect_exit 4 "127.0.0.1:1" "an unreachable remote: exit 4 naming it" -- "$IMPORT" import s1.tar.zst --pubkey k.pub \
   --registry "$site_HOST" --prefix site "${reg[@]}" --git "git://127.0.0.1:1/none.git" --values values.yaml
 
-# 8. On Argo Rollouts' released install.yaml: only its image line changes.
+# 8. https://: git's own http-backend behind TLS (the test CA) and basic auth.
+git init -q --bare https-root/site.git
+python3 "$ROOT/tests/integration/git_https_server.py" --root "$T/https-root" --cert "$T/ca/server.pem" \
+  --key "$T/ca/server.key" --port-file "$T/https.port" --log "$T/https.log" \
+  --cred alice:s3cret-pw --cred x-access-token:tok-0123456789 > "$T/https.err" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 100); do [ -s "$T/https.port" ] && break; sleep 0.1; done
+HURL=https://localhost:$(cat "$T/https.port")/site.git
+hgit=(--git "$HURL" --git-ca-file "$T/ca/ca.pem")
+himport=("$IMPORT" import s1.tar.zst --pubkey k.pub --registry "$site_HOST" --prefix site "${reg[@]}" --values values.yaml)
+expect_exit 4 "asks for credentials" "https without credentials: exit 4" -- "${himport[@]}" "${hgit[@]}"
+grep -qF "$HURL" err.txt && ok "the message names the remote" || bad "no URL in: $(cat err.txt)"
+expect_exit 4 "certificate" "https with a certificate the system does not trust: exit 4" -- \
+  env AIRLOCK_GIT_TOKEN=tok-0123456789 "${himport[@]}" --git "$HURL"
+expect_exit 4 "refused" "a wrong token: exit 4" -- env AIRLOCK_GIT_TOKEN=tok-wrong-value "${himport[@]}" "${hgit[@]}"
+grep -qF 'AIRLOCK_GIT_TOKEN' err.txt && ! grep -qF 'tok-wrong-value' err.txt \
+  && ok "the message names the token's source, never the token" || bad "refusal message: $(cat err.txt)"
+[ -z "$(git --git-dir=https-root/site.git for-each-ref)" ] && ok "nothing reached the https remote" \
+  || bad "refs after failures: $(git --git-dir=https-root/site.git for-each-ref)"
+: > https.log
+check "import over https:// with a token" -- env AIRLOCK_GIT_TOKEN=tok-0123456789 "${himport[@]}" "${hgit[@]}"
+git --git-dir=https-root/site.git log -1 --format=%B dev | grep -qx "Airlock-Bundle: $digest1" \
+  && ok "the commit arrived over https://" || bad "no commit in https-root/site.git"
+grep -q "POST /site.git/git-receive-pack 200 x-access-token" https.log && ! grep -q " 401 " https.log \
+  && ok "the token went with every request (no 401 round trips)" || bad "https log: $(cat https.log)"
+check "a replay over https:// with user and password from the environment" -- \
+  env AIRLOCK_GIT_USERNAME=alice AIRLOCK_GIT_PASSWORD=s3cret-pw "${himport[@]}" "${hgit[@]}"
+grep -q "already imported" out.txt && grep -q "GET /site.git/info/refs?service=git-upload-pack 200 alice" https.log \
+  && ok "it is already imported, read as alice" || bad "replay over https: $(cat out.txt)"
+printf 'https://bob:nope@localhost:%s\nhttps://alice:s3cret-pw@localhost:%s/site.git\n' "$(cat https.port)" \
+  "$(cat https.port)" > git-credentials
+check "promote over https:// with a credentials file (its most specific line)" -- \
+  "$IMPORT" promote "${hgit[@]}" --git-credentials git-credentials --from dev --to prod
+[ "$(git --git-dir=https-root/site.git rev-parse prod)" = "$(git --git-dir=https-root/site.git rev-parse dev)" ] \
+  && grep -q "POST /site.git/git-receive-pack 200 alice" https.log && ok "prod created over https:// as alice" \
+  || bad "prod over https: $(tail -3 https.log)"
+
+# 9. On Argo Rollouts' released install.yaml: only its image line changes.
 real=$ROOT/../shared/fixtures/real/argo-rollouts-install.yaml
 if [ -f "$real" ]; then
   start_registry mirror
