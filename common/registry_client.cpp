@@ -71,6 +71,12 @@ std::string transport_problem(httplib::Error err) {
   }
 }
 
+RemoteError untrusted_certificate(const std::string& host, const std::string& what, const std::string& origin) {
+  return RemoteError(fmt::format("registry {}: {}: the TLS certificate of {} is not trusted (pass --ca-file with the "
+                                 "CA that signed it)",
+                                 host, what, origin));
+}
+
 }  // namespace
 
 RegistryClient::RegistryClient(std::string host, RegistryOptions options, AuthStore auth)
@@ -237,10 +243,7 @@ RegistryClient::Response RegistryClient::send_once(const std::string& origin, co
   if (sink_error) std::rethrow_exception(sink_error);
   if (!res) {
     const auto err = res.error();
-    if (err == httplib::Error::SSLServerVerification)
-      throw RemoteError(fmt::format("registry {}: {}: the TLS certificate of {} is not trusted (pass --ca-file with "
-                                    "the CA that signed it)",
-                                    m_host, what, origin));
+    if (err == httplib::Error::SSLServerVerification) throw untrusted_certificate(m_host, what, origin);
     if (err == httplib::Error::SSLLoadingCerts)
       throw UsageError(fmt::format("registry {}: cannot load CA certificates", m_host));
     out.status = -static_cast<int>(err);  // a transport error: retried by the caller
@@ -395,10 +398,7 @@ RegistryClient::Response RegistryClient::send_other(const std::string& method, c
   Response out;
   if (!res) {
     const auto err = res.error();
-    if (err == httplib::Error::SSLServerVerification)
-      throw RemoteError(fmt::format("registry {}: {}: the TLS certificate of {} is not trusted (pass --ca-file with "
-                                    "the CA that signed it)",
-                                    m_host, what, origin));
+    if (err == httplib::Error::SSLServerVerification) throw untrusted_certificate(m_host, what, origin);
     if (upload && sent > 0)
       throw RemoteError(fmt::format("registry {}: {}: {} after {} of {} bytes", m_host, what, transport_problem(err),
                                     sent, upload->size));

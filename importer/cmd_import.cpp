@@ -51,7 +51,8 @@ void add_import_command(CLI::App& app, CommandAction& action) {
   add_git_flags(*cmd, o->git_flags);
   cmd->add_flag("--json", o->json, "Print one JSON document");
   cmd->footer("Exit status: 0 imported (or already imported), 2 usage, 3 verification failed, rollback or expired "
-              "(nothing was tagged or committed), 4 registry or git remote failed.");
+              "(nothing was tagged or committed, unless a newer import won a race for the branch), 4 registry or git "
+              "remote failed. See docs/OPERATIONS.md.");
   cmd->callback([o, &action] {
     action = [o] {
       TerminalProgress progress("airlock-import", o->json);

@@ -161,7 +161,8 @@ std::string local_user() {
   return "git";
 }
 
-// The https:// credential for `url`: $AIRLOCK_GIT_USERNAME/$AIRLOCK_GIT_PASSWORD,
+// The https:// credential for `url`: user:password in the URL itself, else
+// $AIRLOCK_GIT_USERNAME/$AIRLOCK_GIT_PASSWORD,
 // else $AIRLOCK_GIT_TOKEN, else the credentials file's most specific line
 // for the URL (as git-credential-store matches: scheme, host, port, path
 // prefix, and the user when the URL names one).
@@ -174,6 +175,9 @@ std::optional<HttpsCredential> https_credential(const std::string& url, const Gi
                                                 const std::vector<StoredCredential>& stored) {
   const auto target = parse_url(url);
   if (!target || target->scheme != "https") return std::nullopt;
+  if (!target->user.empty() && !target->password.empty())
+    return HttpsCredential{"the user and password in the URL (user " + target->user + ")", target->user,
+                           target->password};
   if (auto u = env("AIRLOCK_GIT_USERNAME"), p = env("AIRLOCK_GIT_PASSWORD"); !u.empty() && !p.empty())
     return HttpsCredential{"$AIRLOCK_GIT_USERNAME/$AIRLOCK_GIT_PASSWORD (user " + u + ")", u, p};
   if (auto t = env("AIRLOCK_GIT_TOKEN"); !t.empty()) return HttpsCredential{"$AIRLOCK_GIT_TOKEN", "x-access-token", t};
@@ -519,6 +523,13 @@ RemoteError kept_moving(const Session& session, const std::string& branch, const
 }
 
 }  // namespace
+
+std::string redact_git_url(const std::string& url) { return redacted(url); }
+
+void require_commit_identity() {
+  GitLibrary lib;
+  (void)identity();
+}
 
 // ---- snapshots --------------------------------------------------------------
 

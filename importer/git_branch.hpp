@@ -58,6 +58,14 @@ struct UpdateResult {
   int attempts = 0;  // fetch-plan-push rounds (more than one: the branch moved meanwhile)
 };
 
+// The URL with the password of any user:password@ in it replaced by ***,
+// for messages, reports and receipts.
+[[nodiscard]] std::string redact_git_url(const std::string& url);
+
+// Throws UsageError when no identity for a commit is configured (see
+// update_branch): checked before an import has any effect.
+void require_commit_identity();
+
 // Fetches the branch (it may not exist yet).
 // Throws RemoteError naming URL and branch when the remote cannot be read.
 [[nodiscard]] BranchSnapshot fetch_branch(const std::string& url, const std::string& branch, const GitOptions& options);

@@ -72,7 +72,7 @@ std::string receipt_json(const ImportedRelease& r, const std::string& dir, const
 SiteState read_state(const BranchSnapshot& snapshot) {
   const auto text = snapshot.read(std::string(k_state_file));
   if (!text) return {};
-  return SiteState::parse(*text, fmt::format("{} branch {}: {}", snapshot.url(), snapshot.branch(), k_state_file));
+  return SiteState::parse(*text, fmt::format("{} branch {}: {}", redact_git_url(snapshot.url()), snapshot.branch(), k_state_file));
 }
 
 }  // namespace
@@ -126,18 +126,18 @@ GitPrecheck git_precheck(const GitTarget& target, const BundleIndex& index, cons
   GitPrecheck out;
   out.state = read_state(snapshot);
   out.decision = decide_import(out.state, index, bundle_digest, now,
-                               fmt::format("git {} branch {}", target.url, target.branch));
+                               fmt::format("git {} branch {}", redact_git_url(target.url), target.branch));
   return out;
 }
 
 GitReport commit_release(const GitTarget& target, const ImportedRelease& release, const RenderedRelease& rendered) {
-  GitReport report{target.url, target.branch, rendered.dir, std::nullopt, false, false, 0, rendered.rewrites.size()};
+  GitReport report{redact_git_url(target.url), target.branch, rendered.dir, std::nullopt, false, false, 0, rendered.rewrites.size()};
   const auto& index = release.index;
   const auto result = update_branch(target.url, target.branch, target.options,
                                     [&](const BranchSnapshot& snapshot) -> std::optional<CommitPlan> {
     auto state = read_state(snapshot);
     report.already_imported = decide_import(state, index, release.bundle_digest, release.now,
-                                            fmt::format("git {} branch {}", target.url, target.branch)) ==
+                                            fmt::format("git {} branch {}", redact_git_url(target.url), target.branch)) ==
                               ImportDecision::replay;
     if (report.already_imported) return std::nullopt;
     state.releases[index.name] = {index.sequence, index.version,    release.bundle_digest, index.created,
@@ -147,7 +147,7 @@ GitReport commit_release(const GitTarget& target, const ImportedRelease& release
     plan.files = rendered.files;
     plan.files.emplace_back(std::string(k_state_file), state.to_json());
     plan.files.emplace_back(fmt::format(".airlock/receipts/{}/{}.json", index.name, index.sequence),
-                            receipt_json(release, rendered.dir, target.url, target.branch));
+                            receipt_json(release, rendered.dir, redact_git_url(target.url), target.branch));
     plan.message = fmt::format("Import {} {} (sequence {})\n\n"
                                "{} images in {}{}, {} image references pinned by digest in {}/.\n\n"
                                "Airlock-Bundle: {}\n",

@@ -10,10 +10,12 @@
 
 #include <chrono>
 #include <ctime>
-#include <optional>
+#include <functional>
 #include <map>
+#include <optional>
 #include <regex>
 #include <thread>
+#include <utility>
 
 namespace airlock {
 namespace {
@@ -25,8 +27,19 @@ constexpr std::string_view k_blob_prefix = "blobs/sha256/";
 // loading); the release's YAML is kept for rendering.
 class ImportHandler final : public EntryHandler {
 public:
-  ImportHandler(const BundleIndex& index, ImageGraph& graph, BlobUploader* uploader, std::string prefix)
-      : m_index(index), m_graph(graph), m_uploader(uploader), m_prefix(std::move(prefix)) {}
+  using ManifestFiles = std::vector<std::pair<std::string, std::string>>;
+
+  // `yaml_done` runs once, with the verified manifests/ entries, before the
+  // first blob (they come before every blob in a bundle) or at the end.
+  ImportHandler(const BundleIndex& index, ImageGraph& graph, BlobUploader* uploader, std::string prefix,
+                std::function<void(const ManifestFiles&)> yaml_done)
+      : m_index(index), m_graph(graph), m_uploader(uploader), m_prefix(std::move(prefix)),
+        m_yaml_done(std::move(yaml_done)) {}
+
+  // After the stream: runs `yaml_done` if no blob did.
+  void finish_yaml() {
+    if (m_yaml_done) std::exchange(m_yaml_done, nullptr)(m_manifests);
+  }
 
   void on_data(const IndexEntry& entry, std::span<const std::uint8_t> data) override {
     m_graph.on_data(entry, data);
@@ -49,14 +62,12 @@ public:
 
   // Blob path → the repository it was uploaded to (or found in).
   [[nodiscard]] const std::map<std::string, std::string>& placed() const { return m_placed; }
-  // The verified manifests/ entries: path, content.
-  [[nodiscard]] std::vector<std::pair<std::string, std::string>>& manifests() { return m_manifests; }
-
 private:
   void start(const IndexEntry& entry) {
     m_entry = &entry;
     m_uploading = false;
     m_keeping = entry.path.starts_with("manifests/");
+    if (entry.path.starts_with(k_blob_prefix)) finish_yaml();
     if (!m_uploader || !entry.path.starts_with(k_blob_prefix) || m_graph.is_manifest(entry.path)) return;
     const auto images = m_graph.images_needing(entry.path);
     if (images.empty()) return;  // listed but no image names it: not loaded
@@ -75,7 +86,8 @@ private:
   std::string m_kept;
   std::string m_repository;
   std::map<std::string, std::string> m_placed;
-  std::vector<std::pair<std::string, std::string>> m_manifests;
+  ManifestFiles m_manifests;
+  std::function<void(const ManifestFiles&)> m_yaml_done;
 };
 
 void check_prefix(const std::string& prefix) {
@@ -148,7 +160,8 @@ ImportReport import_bundle(const std::filesystem::path& bundle, const ImportOpti
   if (options.git) {
     precheck = git_precheck(*options.git, index, v.bundle_digest, now);
     if (precheck->decision == ImportDecision::replay) {
-      report.git = GitReport{options.git->url, options.git->branch, options.git->path.value_or(index.name)};
+      report.git = GitReport{redact_git_url(options.git->url), options.git->branch,
+                             options.git->path.value_or(index.name)};
       report.git->already_imported = true;
       const auto& rec = precheck->state.releases.at(index.name);
       if (report.registry.empty()) {
@@ -164,10 +177,11 @@ ImportReport import_bundle(const std::filesystem::path& bundle, const ImportOpti
       if (it == precheck->state.releases.end() || it->second.registry.empty())
         throw UsageError(fmt::format("no --registry given, and git {} branch {} has no earlier import of {} that "
                                      "names one",
-                                     options.git->url, options.git->branch, index.name));
+                                     redact_git_url(options.git->url), options.git->branch, index.name));
       report.registry = it->second.registry;
       if (options.prefix.empty()) report.prefix = prefix = it->second.prefix;
     }
+    require_commit_identity();
   }
 
   RegistryOptions registry_options;
@@ -176,15 +190,24 @@ ImportReport import_bundle(const std::filesystem::path& bundle, const ImportOpti
   registry_options.insecure_hosts.insert(options.insecure_registries.begin(), options.insecure_registries.end());
   RegistryClient registry(report.registry, registry_options, AuthStore::load(options.auth_file));
 
-  // 1. One pass: verify every entry, upload blobs as they stream.
+  // 1. One pass: verify every entry, upload blobs as they stream. The
+  // release is rendered as soon as its YAML has verified, before the first
+  // blob: a missing or unknown site value, or an image that cannot be
+  // rewritten, stops the import before any upload.
   ImageGraph graph(index, v.bundle);
   std::map<std::string, std::string> placed;
-  std::vector<std::pair<std::string, std::string>> manifests;
+  std::optional<RenderedRelease> rendered;
   {
     std::optional<BlobUploader> uploader;
     if (report.loaded) uploader.emplace(registry, options.uploads, 2 << 20);
-    ImportHandler handler(index, graph, uploader ? &*uploader : nullptr, prefix);
+    ImportHandler handler(index, graph, uploader ? &*uploader : nullptr, prefix,
+                          [&](const ImportHandler::ManifestFiles& manifests) {
+                            if (options.git)
+                              rendered = render_release(index, manifests, report.registry, prefix,
+                                                        options.git->path.value_or(index.name), options.values_file);
+                          });
     t.reader->stream(index, handler, progress);
+    handler.finish_yaml();
     graph.check();
     if (uploader) {
       uploader->finish();
@@ -194,17 +217,9 @@ ImportReport import_bundle(const std::filesystem::path& bundle, const ImportOpti
       report.bytes_uploaded = stats.bytes_uploaded;
     }
     placed = handler.placed();
-    manifests = std::move(handler.manifests());
   }
   v.compressed_bytes = t.reader->compressed_bytes();
   v.archive_bytes = t.reader->archive_bytes();
-
-  // The release rendered before anything becomes visible: a missing site
-  // value or an image that cannot be rewritten stops here.
-  std::optional<RenderedRelease> rendered;
-  if (options.git)
-    rendered = render_release(index, manifests, report.registry, prefix, options.git->path.value_or(index.name),
-                              options.values_file);
 
   if (report.loaded) {
     // 2. The bundle verified to its last byte: every image gets the blobs

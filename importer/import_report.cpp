@@ -8,6 +8,10 @@ namespace airlock {
 
 nlohmann::ordered_json import_report_json(const ImportReport& report) {
   nlohmann::ordered_json j = verify_report_json(report.verified);
+  // A replay stops after the envelope: its signature was checked, not the
+  // entries (nothing was read or loaded).
+  if (report.git && report.git->already_imported) j["verified"] = false;
+  j["signatureVerified"] = true;
   j["registry"] = report.registry;
   j["prefix"] = report.prefix;
   j["loaded"] = report.loaded;

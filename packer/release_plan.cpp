@@ -98,7 +98,7 @@ ReleasePlan plan_release(const std::filesystem::path& spec_path) {
   for (const auto& m : plan.manifests)
     for (const auto& p : find_placeholders(m.content, m.file))
       if (std::none_of(plan.spec.values.begin(), plan.spec.values.end(), [&](const auto& v) { return v.name == p.name; }))
-        throw UsageError(fmt::format("{}:{}: ${{airlock:{}}} is not declared in the spec's values: ({})", m.file, p.line,
+        throw UsageError(fmt::format("{}:{}: ${{airlock:{}}} is not declared under values: in {}", m.file, p.line,
                                      p.name, plan.spec.path.string()));
 
   // Spec images first, in spec order; two sources may not share a name.

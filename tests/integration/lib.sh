@@ -8,10 +8,12 @@ TESTKIT=$BIN/airlock-testkit
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 T=$(mktemp -d "${TMPDIR:-/tmp}/airlock-test.XXXXXX")
 PIDS=()
+MOUNTS=()
 cleanup() {
   local p
   for p in "${PIDS[@]}"; do kill "$p" 2> /dev/null || true; done
   for p in "${PIDS[@]}"; do wait "$p" 2> /dev/null || true; done
+  for p in "${MOUNTS[@]}"; do umount "$p" 2> /dev/null || true; done
   rm -rf "$T"
 }
 trap cleanup EXIT

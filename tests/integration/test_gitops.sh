@@ -156,8 +156,18 @@ expect_exit 2 "manifests/app.yaml:14" "a missing site value: exit 2 naming file:
 printf 'ingress_host: a.example\nbogus: 1\n' > bad-values.yaml
 expect_exit 2 "bad-values.yaml:2" "an unknown site value: exit 2 naming file:line" -- "$IMPORT" import s2b.tar.zst \
   --pubkey k.pub --registry "$site_HOST" --prefix novalues "${reg[@]}" --git "file://$T/other.git" --values bad-values.yaml
+# No identity for the commit (no GIT_* variables, no git config): refused
+# before any effect too.
+expect_exit 2 "no identity for the git commit" "no commit identity: exit 2" -- \
+  env -u GIT_AUTHOR_NAME -u GIT_AUTHOR_EMAIL -u GIT_COMMITTER_NAME -u GIT_COMMITTER_EMAIL HOME="$T/empty-home" \
+  XDG_CONFIG_HOME="$T/empty-home" "$IMPORT" import s2b.tar.zst --pubkey k.pub --registry "$site_HOST" \
+  --prefix novalues "${reg[@]}" --git "file://$T/other.git" --values values.yaml
+[ "$(grep -c '/v2/novalues/' "$T/reg-site/log" || true)" = 0 ] \
+  && ok "the registry saw no request for these images (checked before the first blob)" \
+  || bad "requests for novalues: $(grep '/v2/novalues/' "$T/reg-site/log" | head -3)"
 [ -z "$(curl -s --cacert "$T/ca/ca.pem" -u "$REG_USER:$REG_PASS" "https://$site_HOST/v2/novalues/org/app/tags/list" | jq -r '.tags // [] | .[]')" ] \
   && ok "no tag was pushed" || bad "a tag was pushed despite a values error"
+[ -z "$(git --git-dir=other.git for-each-ref)" ] && ok "nothing was committed" || bad "other.git has refs"
 
 # 5. --git alone: the images are already in the registry the state names.
 sed -i 's/^version: 1.1.1$/version: 1.2.0/; s/^sequence: 2$/sequence: 3/' rel/spec.yaml
@@ -270,6 +280,13 @@ grep -q "already imported" out.txt && grep -q "GET /site.git/info/refs?service=g
   && ok "it is already imported, read as alice" || bad "replay over https: $(cat out.txt)"
 printf 'https://bob:nope@localhost:%s\nhttps://alice:s3cret-pw@localhost:%s/site.git\n' "$(cat https.port)" \
   "$(cat https.port)" > git-credentials
+check "import over https:// with user:password in the URL" -- "$IMPORT" import s5.tar.zst --pubkey k.pub \
+  --registry "$site_HOST" --prefix site "${reg[@]}" --values values.yaml --git-ca-file "$T/ca/ca.pem" \
+  --git "https://alice:s3cret-pw@localhost:$(cat https.port)/site.git" --json
+check "the report shows the URL without the password" -- jq -e '.git.url | test("alice:[*]+@") and (contains("s3cret") | not)' out.txt
+! git --git-dir=https-root/site.git grep -q s3cret-pw dev -- && ok "the committed receipt has no password" \
+  || bad "the password is in the branch: $(git --git-dir=https-root/site.git grep s3cret-pw dev --)"
+: > https.log
 check "promote over https:// with a credentials file (its most specific line)" -- \
   "$IMPORT" promote "${hgit[@]}" --git-credentials git-credentials --from dev --to prod
 [ "$(git --git-dir=https-root/site.git rev-parse prod)" = "$(git --git-dir=https-root/site.git rev-parse dev)" ] \

@@ -151,4 +151,21 @@ expect_exit 4 "$site_HOST" "registry stopped: exit 4 naming the registry" -- \
   "$IMPORT" import b.tar.zst --pubkey k.pub --registry "$site_HOST" --prefix fresh "${reg[@]}"
 grep -q "org/" err.txt && ok "the message names the image" || bad "the message does not name an image: $(cat err.txt)"
 
+# 6. A registry out of space: its storage is a 256 KiB tmpfs, smaller than
+# the first layer (mounting needs root; the CI machine has it).
+mkdir -p "$T/reg-full/data"
+if mount -t tmpfs -o size=256k airlock-test "$T/reg-full/data" 2> /dev/null; then
+  MOUNTS+=("$T/reg-full/data")
+  start_registry full
+  write_auth_file full.json "$full_HOST"
+  expect_exit 4 "$full_HOST" "a registry out of space: exit 4 naming the registry" -- \
+    "$IMPORT" import b.tar.zst --pubkey k.pub --registry "$full_HOST" --prefix site --auth-file full.json \
+    --ca-file "$T/ca/ca.pem"
+  grep -q "org/" err.txt && ok "the message names the image" || bad "no image named: $(cat err.txt)"
+  [ -z "$(tags "$full_HOST" site/org/app)$(tags "$full_HOST" site/org/web)$(tags "$full_HOST" site/org/multi)" ] \
+    && ok "no tag in the full registry" || bad "tags were pushed into the full registry"
+else
+  echo "skip: cannot mount a tmpfs here (needs root): the out-of-space case is not tested"
+fi
+
 finish

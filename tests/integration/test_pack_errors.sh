@@ -99,4 +99,32 @@ expect_exit 2 "spec" "create without a spec" -- "$PACK" create --key signer.key 
 expect_exit 2 "" "unknown subcommand" -- "$PACK" frobnicate
 check "--help works" -- "$PACK" create --help
 
+# Site value placeholders: undeclared, malformed, and a malformed declaration.
+rm -f out.tar.zst
+mkdir -p rel/vals
+printf 'kind: ConfigMap\napiVersion: v1\ndata:\n  host: "${airlock:ingress_host}"\n' > rel/vals/cm.yaml
+spec_case 2 "cm.yaml:4: \${airlock:ingress_host} is not declared under values:" "an undeclared placeholder" <<'Y'
+name: demo
+version: 1.0.0
+sequence: 1
+manifests: [vals]
+Y
+printf 'kind: ConfigMap\napiVersion: v1\ndata:\n  host: "${airlock:1host}"\n' > rel/vals/cm.yaml
+spec_case 2 "cm.yaml:4: malformed placeholder" "a malformed placeholder" <<'Y'
+name: demo
+version: 1.0.0
+sequence: 1
+manifests: [vals]
+values:
+  host: {}
+Y
+spec_case 2 "bad.yaml:6: unknown key \"defualt\" of value host" "a misspelt key of a value" <<'Y'
+name: demo
+version: 1.0.0
+sequence: 1
+manifests: [vals]
+values:
+  host: {defualt: x}
+Y
+
 finish
