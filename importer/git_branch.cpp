@@ -377,6 +377,9 @@ private:
     auto text = git_error_text();
     if (!cb.note.empty() && text.find(cb.note) == std::string::npos) text += " (" + cb.note + ")";
     if (certificate) text += " (the TLS certificate is not trusted: pass --git-ca-file with the CA that signed it)";
+    if (text.find("hostkey") != std::string::npos)
+      text += " (the server's ssh host key must be in ~/.ssh/known_hosts: check its fingerprint with the server's "
+              "owner, then add it, for example with ssh-keyscan)";
     return text;
   }
 

@@ -293,7 +293,49 @@ check "promote over https:// with a credentials file (its most specific line)" -
   && grep -q "POST /site.git/git-receive-pack 200 alice" https.log && ok "prod created over https:// as alice" \
   || bad "prod over https: $(tail -3 https.log)"
 
-# 9. On Argo Rollouts' released install.yaml: only its image line changes.
+# 9. ssh://: OpenSSH's sshd on loopback; a key file, the agent, host keys.
+mkdir -p sshd "$HOME/.ssh"
+ssh-keygen -q -t ed25519 -N '' -f sshd/host_key
+ssh-keygen -q -t ed25519 -N '' -f sshd/client_key
+ssh-keygen -q -t ed25519 -N '' -f sshd/stranger_key
+cp sshd/client_key.pub sshd/authorized_keys && chmod 600 sshd/authorized_keys
+[ "$(id -u)" = 0 ] && mkdir -p /run/sshd  # its privilege separation directory, when run as root
+for _ in 1 2 3; do
+  sport=$(free_port)
+  printf '%s\n' "Port $sport" "ListenAddress 127.0.0.1" "HostKey $T/sshd/host_key" \
+    "AuthorizedKeysFile $T/sshd/authorized_keys" "PidFile $T/sshd/pid" "StrictModes no" "UsePAM no" \
+    "PasswordAuthentication no" "KbdInteractiveAuthentication no" "PermitRootLogin prohibit-password" > sshd/config
+  /usr/sbin/sshd -f "$T/sshd/config" -E "$T/sshd/log" -D &
+  PIDS+=($!)
+  for _ in $(seq 50); do (exec 3<> "/dev/tcp/127.0.0.1/$sport") 2> /dev/null && break 2; sleep 0.1; done
+done
+git init -q --bare ssh-remote.git
+SURL="ssh://$(id -un)@127.0.0.1:$sport$T/ssh-remote.git"
+simport=("$IMPORT" import s1.tar.zst --pubkey k.pub --registry "$site_HOST" --prefix site "${reg[@]}" --values values.yaml
+  --git "$SURL")
+expect_exit 4 "known_hosts" "an ssh host key that is not in known_hosts: exit 4" -- \
+  "${simport[@]}" --git-ssh-key sshd/client_key
+printf '[127.0.0.1]:%s %s\n' "$sport" "$(cut -d' ' -f1,2 sshd/stranger_key.pub)" > "$HOME/.ssh/known_hosts"
+expect_exit 4 "hostkey" "a host key that differs from known_hosts: exit 4" -- \
+  "${simport[@]}" --git-ssh-key sshd/client_key
+printf '[127.0.0.1]:%s %s\n' "$sport" "$(cut -d' ' -f1,2 sshd/host_key.pub)" > "$HOME/.ssh/known_hosts"
+expect_exit 4 "was refused" "a key the server does not accept: exit 4 naming it" -- \
+  "${simport[@]}" --git-ssh-key sshd/stranger_key
+[ -z "$(git --git-dir=ssh-remote.git for-each-ref)" ] && ok "nothing reached the ssh remote" \
+  || bad "refs after failures: $(git --git-dir=ssh-remote.git for-each-ref)"
+check "import over ssh:// with a key file" -- "${simport[@]}" --git-ssh-key sshd/client_key
+git --git-dir=ssh-remote.git log -1 --format=%B dev | grep -qx "Airlock-Bundle: $digest1" \
+  && ok "the commit arrived over ssh://" || bad "no commit in ssh-remote.git"
+eval "$(ssh-agent -s)" > /dev/null
+PIDS+=("$SSH_AGENT_PID")
+ssh-add -q sshd/client_key 2> /dev/null
+check "promote over ssh:// with the key in the agent" -- "$IMPORT" promote --git "$SURL" --from dev --to prod
+[ "$(git --git-dir=ssh-remote.git rev-parse prod)" = "$(git --git-dir=ssh-remote.git rev-parse dev)" ] \
+  && ok "prod created over ssh://" || bad "prod missing in ssh-remote.git"
+kill "$SSH_AGENT_PID" 2> /dev/null || true
+unset SSH_AUTH_SOCK SSH_AGENT_PID
+
+# 10. On Argo Rollouts' released install.yaml: only its image line changes.
 real=$ROOT/../shared/fixtures/real/argo-rollouts-install.yaml
 if [ -f "$real" ]; then
   start_registry mirror
