@@ -124,6 +124,7 @@ BundleIndex BundleIndex::parse(std::string_view json, std::string_view where) {
   if (j.contains("expires")) idx.expires = time_field(j, "expires", where);
 
   std::set<std::string> paths;
+  bool seen_blob = false;
   for (const auto& e : field<nlohmann::json>(j, "entries", "the index", where)) {
     IndexEntry entry;
     entry.path = field<std::string>(e, "path", "an entry", where);
@@ -138,6 +139,12 @@ BundleIndex BundleIndex::parse(std::string_view json, std::string_view where) {
       throw VerificationError(fmt::format("{}: index lists unsafe entry \"{}\": {}", where, entry.path, why));
     if (entry.path == k_envelope_entry || !paths.insert(entry.path).second)
       throw VerificationError(fmt::format("{}: index lists entry \"{}\" twice", where, entry.path));
+    // The importer renders the YAML before the first blob streams by.
+    seen_blob = seen_blob || entry.path.starts_with("blobs/");
+    if (seen_blob && entry.path.starts_with("manifests/"))
+      throw VerificationError(fmt::format("{}: index lists \"{}\" after a blob: the release's YAML comes before every "
+                                          "blob",
+                                          where, entry.path));
     idx.entries.push_back(std::move(entry));
   }
   if (j.contains("manifestSources"))

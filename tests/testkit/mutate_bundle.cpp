@@ -150,10 +150,13 @@ int mutate_bundle(const std::vector<std::string>& args) {
   std::string after_tar;    // bytes after the end-of-archive marker, same frame
   std::string extra_frame;  // a second zstd frame after the first
   const auto yaml = [](const Entry& e) { return e.path.starts_with("manifests/"); };
-  // Adds an entry and lists it in the index (needs --key to re-sign).
+  // Adds an entry and lists it in the index (needs --key to re-sign), where
+  // a YAML file goes: before the first blob.
   const auto add_listed = [&](Entry e) {
-    index.entries.push_back({e.path, Sha256::of(e.data), e.data.size()});
-    entries.push_back(std::move(e));
+    const auto is_blob = [](const auto& x) { return x.path.starts_with("blobs/"); };
+    index.entries.insert(std::find_if(index.entries.begin(), index.entries.end(), is_blob),
+                         {e.path, Sha256::of(e.data), e.data.size()});
+    entries.insert(std::find_if(entries.begin(), entries.end(), is_blob), std::move(e));
     resign = true;
   };
 

@@ -176,6 +176,12 @@ TEST_CASE("BundleIndex::parse rejects malformed indexes naming the bundle", "[bu
   rejects(mutated([](json& j) { j.erase("release"); }), {"has no \"release\""});
   rejects(mutated([](json& j) { j["release"].erase("name"); }), {"release has no \"name\""});
   rejects(mutated([](json& j) { j["release"]["sequence"] = "7"; }), {"release.sequence must be a non-negative integer"});
+  rejects(mutated([](json& j) {
+            auto& e = j["entries"];
+            e.push_back(e[1]);  // manifests/app.yaml after the blobs
+            e.erase(1);
+          }),
+          {"\"manifests/app.yaml\" after a blob"});
   rejects(mutated([](json& j) { j["created"] = "2023-11-14 22:13:20"; }), {"created", "YYYY-MM-DDTHH:MM:SSZ"});
   rejects(mutated([](json& j) { j["expires"] = "soon"; }), {"expires \"soon\""});
   rejects(mutated([](json& j) { j.erase("entries"); }), {"has no \"entries\""});
