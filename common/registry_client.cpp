@@ -71,6 +71,11 @@ std::string transport_problem(httplib::Error err) {
   }
 }
 
+// "manifest org/app:1.0", "manifest push org/app@sha256:..." for messages.
+std::string manifest_what(std::string_view action, const std::string& repository, const std::string& reference) {
+  return fmt::format("{} {}{}{}", action, repository, reference.starts_with("sha256:") ? "@" : ":", reference);
+}
+
 RemoteError untrusted_certificate(const std::string& host, const std::string& what, const std::string& origin) {
   return RemoteError(fmt::format("registry {}: {}: the TLS certificate of {} is not trusted (pass --ca-file with the "
                                  "CA that signed it)",
@@ -301,7 +306,7 @@ RegistryClient::Response RegistryClient::request(const std::string& repository, 
 }
 
 FetchedManifest RegistryClient::get_manifest(const std::string& repository, const std::string& reference) {
-  const std::string what = fmt::format("manifest {}{}{}", repository, reference.starts_with("sha256:") ? "@" : ":", reference);
+  const std::string what = manifest_what("manifest", repository, reference);
   const std::string accept = manifest_accept();
   const auto path = fmt::format("/v2/{}/manifests/{}", repository, reference);
   Response r = request(repository, "pull", what, {{"Accept", accept}}, [&](const auto& h) {
@@ -412,6 +417,16 @@ RegistryClient::Response RegistryClient::send_other(const std::string& method, c
   return out;
 }
 
+// A streamed body cannot rewind, so an upload is never retried once its
+// source was read: what `request` would retry or re-authenticate fails here,
+// and a re-run resumes, skipping the blobs already there.
+RegistryClient::Response RegistryClient::streamed_once(Response r, const std::string& what) const {
+  if (r.status == 401 || retryable_status(r.status) || r.status < 0)
+    throw RemoteError(fmt::format("registry {}: {}: {}", m_host, what,
+                                  r.status < 0 ? r.body : fmt::format("HTTP {}{}", r.status, short_body(r.body))));
+  return r;
+}
+
 bool RegistryClient::has_blob(const std::string& repository, const Digest& digest) {
   const std::string what = fmt::format("blob {}@{}", repository, digest.str());
   const auto path = fmt::format("/v2/{}/blobs/{}", repository, digest.str());
@@ -425,8 +440,7 @@ bool RegistryClient::has_blob(const std::string& repository, const Digest& diges
 }
 
 std::optional<Digest> RegistryClient::manifest_digest(const std::string& repository, const std::string& reference) {
-  const std::string what =
-      fmt::format("manifest {}{}{}", repository, reference.starts_with("sha256:") ? "@" : ":", reference);
+  const std::string what = manifest_what("manifest", repository, reference);
   const auto path = fmt::format("/v2/{}/manifests/{}", repository, reference);
   const Response r = request(repository, "pull,push", what, {{"Accept", manifest_accept()}}, [&](const auto& h) {
     return send_other("HEAD", path, h, {}, {}, nullptr, what);
@@ -454,13 +468,7 @@ void RegistryClient::put_blob(const std::string& repository, const Digest& diges
   if (m_options.upload_chunk > 0) return put_blob_chunked(repository, what, location, with_digest, source);
   const auto url = with_digest(location);
   const Response r = request(repository, "pull,push", what, {}, [&](const auto& h) {
-    Response put = send_other("PUT", url, h, {}, {}, &source, what);
-    // The source cannot rewind, so nothing after its first byte is retried
-    // here; a re-run resumes, skipping the blobs already there.
-    if (put.status == 401 || retryable_status(put.status) || put.status < 0)
-      throw RemoteError(fmt::format("registry {}: {}: {}", m_host, what,
-                                    put.status < 0 ? put.body : fmt::format("HTTP {}{}", put.status, short_body(put.body))));
-    return put;
+    return streamed_once(send_other("PUT", url, h, {}, {}, &source, what), what);
   });
   if (r.status != 201)
     throw RemoteError(fmt::format("registry {}: {}: HTTP {}{}", m_host, what, r.status, short_body(r.body)));
@@ -478,12 +486,8 @@ void RegistryClient::put_blob_chunked(const std::string& repository, const std::
     UploadSource part{n, source.read};
     std::map<std::string, std::string> extra{{"Content-Range", fmt::format("{}-{}", offset, offset + n - 1)}};
     const Response r = request(repository, "pull,push", what, extra, [&](const auto& h) {
-      Response patch = send_other("PATCH", location, h, {}, {}, &part, what);
-      if (patch.status == 401 || retryable_status(patch.status) || patch.status < 0)
-        throw RemoteError(fmt::format("registry {}: {}: chunk at byte {}: {}", m_host, what, offset,
-                                      patch.status < 0 ? patch.body
-                                                       : fmt::format("HTTP {}{}", patch.status, short_body(patch.body))));
-      return patch;
+      return streamed_once(send_other("PATCH", location, h, {}, {}, &part, what),
+                           fmt::format("{}: chunk at byte {}", what, offset));
     });
     location = r.header("Location");
     if (r.status != 202 || location.empty())
@@ -519,8 +523,7 @@ bool RegistryClient::mount_blob(const std::string& repository, const Digest& dig
 
 void RegistryClient::put_manifest(const std::string& repository, const std::string& reference,
                                   const std::string& media_type, const std::string& bytes) {
-  const std::string what =
-      fmt::format("manifest push {}{}{}", repository, reference.starts_with("sha256:") ? "@" : ":", reference);
+  const std::string what = manifest_what("manifest push", repository, reference);
   const auto path = fmt::format("/v2/{}/manifests/{}", repository, reference);
   const Response r = request(repository, "pull,push", what, {}, [&](const auto& h) {
     return send_other("PUT", path, h, bytes, media_type, nullptr, what);
@@ -528,9 +531,8 @@ void RegistryClient::put_manifest(const std::string& repository, const std::stri
   if (r.status != 201 && r.status != 200)
     throw RemoteError(fmt::format("registry {}: {}: HTTP {}{}", m_host, what, r.status, short_body(r.body)));
   const auto stored = r.header("Docker-Content-Digest");
-  if (!stored.empty() && stored != Sha256::of(bytes).str())
-    throw RemoteError(fmt::format("registry {}: {}: the registry stored it as {}, not {}", m_host, what, stored,
-                                  Sha256::of(bytes).str()));
+  if (const auto sent = Sha256::of(bytes).str(); !stored.empty() && stored != sent)
+    throw RemoteError(fmt::format("registry {}: {}: the registry stored it as {}, not {}", m_host, what, stored, sent));
 }
 
 }  // namespace airlock

@@ -110,6 +110,9 @@ private:
   Response send_other(const std::string& method, const std::string& url, std::map<std::string, std::string> headers,
                       const std::string& body, const std::string& content_type, UploadSource* upload,
                       const std::string& what);
+  // A streamed upload's answer, or RemoteError where a retry would need the
+  // body again.
+  Response streamed_once(Response r, const std::string& what) const;
   void put_blob_chunked(const std::string& repository, const std::string& what, std::string location,
                         const std::function<std::string(const std::string&)>& with_digest, UploadSource& source);
   Response send_once(const std::string& origin, const std::string& path, std::map<std::string, std::string> headers,

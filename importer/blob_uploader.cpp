@@ -17,7 +17,6 @@ struct BlobUploader::Job {
   std::deque<std::vector<std::uint8_t>> chunks;
   std::size_t front_offset = 0;  // bytes of chunks.front() already read
   std::size_t buffered = 0;
-  std::uint64_t pushed = 0;
   std::uint64_t taken = 0;
   bool verified = false;
   bool discard = false;  // the registry has it: bytes are dropped
@@ -149,7 +148,6 @@ void BlobUploader::data(std::span<const std::uint8_t> bytes) {
     const std::size_t n = std::min(bytes.size(), m_buffer_bytes - job.buffered);
     job.chunks.emplace_back(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(n));
     job.buffered += n;
-    job.pushed += n;
     bytes = bytes.subspan(n);
     job.cv.notify_all();
   }

@@ -48,10 +48,11 @@ std::string join(const std::vector<std::string>& items, std::string_view sep) {
   return out;
 }
 
+}  // namespace
+
 // ---- URLs -------------------------------------------------------------------
 
-// The URL with a password in it replaced, for messages.
-std::string redacted(const std::string& url) {
+std::string redact_git_url(const std::string& url) {
   const auto scheme_end = url.find("://");
   if (scheme_end == std::string::npos) return url;
   const auto start = scheme_end + 3;
@@ -62,6 +63,8 @@ std::string redacted(const std::string& url) {
   return url.substr(0, colon + 1) + "***" + url.substr(at);
 }
 
+namespace {
+
 void check_url(const std::string& url) {
   static constexpr std::string_view schemes[] = {"file://", "git://", "ssh://", "git+ssh://", "ssh+git://", "https://"};
   for (const auto s : schemes)
@@ -71,7 +74,7 @@ void check_url(const std::string& url) {
   if (url.find("://") == std::string::npos && colon != std::string::npos && colon > 0 && url.find('/') > colon) return;
   throw UsageError(fmt::format("git remote \"{}\": unsupported URL; use file://, git://, ssh:// (or user@host:path) "
                                "or https://",
-                               redacted(url)));
+                               redact_git_url(url)));
 }
 
 void check_branch(const std::string& branch) {
@@ -270,8 +273,9 @@ public:
     check_url(url);
     if (options.ssh_key && !std::filesystem::exists(*options.ssh_key))
       throw UsageError(fmt::format("the ssh key {} does not exist", options.ssh_key->string()));
-    if (options.credentials_file) m_stored = read_credentials_file(*options.credentials_file);
-    m_credential = https_credential(url, options, m_stored);
+    const auto stored = options.credentials_file ? read_credentials_file(*options.credentials_file)
+                                                 : std::vector<StoredCredential>{};
+    m_credential = https_credential(url, options, stored);
     if (m_credential)
       m_auth_header = "Authorization: Basic " + base64_encode(m_credential->user + ":" + m_credential->password);
     if (options.ca_file) {
@@ -292,6 +296,9 @@ public:
     m_repo.reset(raw);
   }
 
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
   [[nodiscard]] git_repository* repo() const { return m_repo.get(); }
   [[nodiscard]] const std::string& url() const { return m_url; }
 
@@ -307,20 +314,15 @@ public:
     std::vector<char*> ptrs;
     for (auto& s : specs) ptrs.push_back(s.data());
     const git_strarray refspecs{ptrs.data(), ptrs.size()};
-    Callbacks cb{&m_options, m_credential ? &*m_credential : nullptr, {}, {}, {}};
+    Callbacks cb;
     git_fetch_options opts = GIT_FETCH_OPTIONS_INIT;
-    opts.callbacks.credentials = acquire_credential;
-    opts.callbacks.payload = &cb;
     char* header = m_auth_header.data();
-    if (m_credential) {
-      opts.custom_headers = {&header, 1};
-      opts.follow_redirects = GIT_REMOTE_REDIRECT_NONE;  // the header would follow to any host
-    }
+    prepare(opts, cb, header);
     opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
     opts.update_fetchhead = 0;
     const auto remote = anonymous_remote();
     if (git_remote_fetch(remote.get(), &refspecs, &opts, nullptr) != 0)
-      throw RemoteError(fmt::format("git remote {} {} {}: fetch failed: {}", redacted(m_url),
+      throw RemoteError(fmt::format("git remote {} {} {}: fetch failed: {}", redact_git_url(m_url),
                                     branches.size() == 1 ? "branch" : "branches", join(branches, " and "),
                                     failure_text(cb)));
     std::vector<std::optional<git_oid>> tips;
@@ -329,7 +331,7 @@ public:
       const int rc = git_reference_name_to_id(&id, repo(), fmt::format("refs/airlock/fetched/{}", i).c_str());
       if (rc == GIT_ENOTFOUND) tips.emplace_back();
       else if (rc == 0) tips.emplace_back(id);
-      else throw Error(fmt::format("git remote {} branch {}: {}", redacted(m_url), branches[i], git_error_text()));
+      else throw Error(fmt::format("git remote {} branch {}: {}", redact_git_url(m_url), branches[i], git_error_text()));
     }
     return tips;
   }
@@ -344,30 +346,38 @@ public:
     std::string spec = fmt::format("{}:refs/heads/{}", k_push_ref, branch);
     char* ptr = spec.data();
     const git_strarray refspecs{&ptr, 1};
-    Callbacks cb{&m_options, m_credential ? &*m_credential : nullptr, {}, {}, {}};
+    Callbacks cb;
     git_push_options opts = GIT_PUSH_OPTIONS_INIT;
-    opts.callbacks.credentials = acquire_credential;
-    opts.callbacks.push_update_reference = push_update_reference;
-    opts.callbacks.payload = &cb;
     char* header = m_auth_header.data();
-    if (m_credential) {
-      opts.custom_headers = {&header, 1};
-      opts.follow_redirects = GIT_REMOTE_REDIRECT_NONE;
-    }
+    prepare(opts, cb, header);
+    opts.callbacks.push_update_reference = push_update_reference;
     const auto remote = anonymous_remote();
     const int rc = git_remote_push(remote.get(), &refspecs, &opts);
     if (rc == GIT_ENONFASTFORWARD) return "not a fast-forward (" + git_error_text() + ")";
     if (rc != 0)
-      throw RemoteError(fmt::format("git remote {} branch {}: push of {} failed: {}", redacted(m_url), branch,
+      throw RemoteError(fmt::format("git remote {} branch {}: push of {} failed: {}", redact_git_url(m_url), branch,
                                     hex(commit), failure_text(cb)));
     return cb.refused;
   }
 
 private:
+  // Fetch or push options: the credential callback, and the https
+  // credential as a header (`header` must outlive the operation).
+  template <typename Options>
+  void prepare(Options& opts, Callbacks& cb, char*& header) const {
+    cb.options = &m_options;
+    cb.sent = m_credential ? &*m_credential : nullptr;
+    opts.callbacks.credentials = acquire_credential;
+    opts.callbacks.payload = &cb;
+    if (!m_credential) return;
+    opts.custom_headers = {&header, 1};
+    opts.follow_redirects = GIT_REMOTE_REDIRECT_NONE;  // the header would follow to any host
+  }
+
   GitRemotePtr anonymous_remote() {
     git_remote* raw = nullptr;
     if (git_remote_create_anonymous(&raw, repo(), m_url.c_str()) != 0)
-      throw UsageError(fmt::format("git remote {}: {}", redacted(m_url), git_error_text()));
+      throw UsageError(fmt::format("git remote {}: {}", redact_git_url(m_url), git_error_text()));
     return GitRemotePtr(raw);
   }
 
@@ -388,7 +398,6 @@ private:
   GitRepositoryPtr m_repo;
   std::string m_url;
   GitOptions m_options;
-  std::vector<StoredCredential> m_stored;
   std::optional<HttpsCredential> m_credential;
   std::string m_auth_header;
 };
@@ -515,19 +524,17 @@ struct Refusal {
 void throw_if_final(const std::optional<Refusal>& refusal, const std::optional<git_oid>& tip, const Session& session,
                     const std::string& branch) {
   if (refusal && same(refusal->tip, tip))
-    throw RemoteError(fmt::format("git remote {} branch {}: push refused: {}", redacted(session.url()), branch,
+    throw RemoteError(fmt::format("git remote {} branch {}: push refused: {}", redact_git_url(session.url()), branch,
                                   refusal->reason));
 }
 
 RemoteError kept_moving(const Session& session, const std::string& branch, const Refusal& last) {
   return RemoteError(fmt::format("git remote {} branch {}: the branch kept moving; gave up after {} attempts "
                                  "(last refusal: {})",
-                                 redacted(session.url()), branch, k_max_attempts, last.reason));
+                                 redact_git_url(session.url()), branch, k_max_attempts, last.reason));
 }
 
 }  // namespace
-
-std::string redact_git_url(const std::string& url) { return redacted(url); }
 
 void require_commit_identity() {
   GitLibrary lib;
@@ -550,13 +557,13 @@ struct BranchSnapshot::Impl {
     commit = lookup_commit(session->repo(), *tip);
     git_tree* raw = nullptr;
     if (git_commit_tree(&raw, commit.get()) != 0)
-      throw Error(fmt::format("git remote {} branch {}: cannot read the tree of {}: {}", redacted(url), branch,
+      throw Error(fmt::format("git remote {} branch {}: cannot read the tree of {}: {}", redact_git_url(url), branch,
                               hex(*tip), git_error_text()));
     tree.reset(raw);
   }
 
   [[nodiscard]] std::string where() const {
-    return fmt::format("git remote {} branch {} at {}", redacted(url), branch, tip ? hex(*tip) : "(none)");
+    return fmt::format("git remote {} branch {} at {}", redact_git_url(url), branch, tip ? hex(*tip) : "(none)");
   }
 
   // The entry at `path`; null when there is none.
@@ -666,7 +673,7 @@ git_oid merge(Session& session, const std::string& from, const std::string& to, 
   git_merge_options opts = GIT_MERGE_OPTIONS_INIT;
   git_index* raw = nullptr;
   if (git_merge_commits(&raw, repo, ours.get(), theirs.get(), &opts) != 0)
-    throw Error(fmt::format("git remote {}: cannot merge {} into {}: {}", redacted(session.url()), from, to,
+    throw Error(fmt::format("git remote {}: cannot merge {} into {}: {}", redact_git_url(session.url()), from, to,
                             git_error_text()));
   GitIndexPtr index(raw);
   if (git_index_has_conflicts(index.get())) {
@@ -683,7 +690,7 @@ git_oid merge(Session& session, const std::string& from, const std::string& to, 
     throw PromoteConflict(fmt::format("git remote {}: promoting {} into {}: merge conflict in {}; {} was not changed "
                                       "(merge {} into {} in a clone, resolve the conflict and push, then promote "
                                       "again)",
-                                      redacted(session.url()), from, to, join(files, ", "), to, from, to),
+                                      redact_git_url(session.url()), from, to, join(files, ", "), to, from, to),
                           files);
   }
   git_oid tree;
@@ -704,7 +711,7 @@ PromoteResult promote_branch(const std::string& url, const std::string& from, co
   std::optional<Refusal> refusal;
   for (int attempt = 1; attempt <= k_max_attempts; ++attempt) {
     const auto tips = session.fetch({from, to});
-    if (!tips[0]) throw UsageError(fmt::format("git remote {} has no branch {} to promote", redacted(url), from));
+    if (!tips[0]) throw UsageError(fmt::format("git remote {} has no branch {} to promote", redact_git_url(url), from));
     throw_if_final(refusal, tips[1], session, to);
     const git_oid from_tip = *tips[0];
     PromoteResult result;

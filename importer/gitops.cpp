@@ -18,6 +18,16 @@ namespace {
 
 constexpr std::string_view k_manifests_prefix = "manifests/";
 
+// Where an image lands, as the committed YAML and the receipt name it.
+std::string pinned_reference(const std::string& registry, const std::string& prefix, const IndexImage& img) {
+  return fmt::format("{}/{}:{}@{}", registry, target_repository(prefix, img.repository), img.tag, img.digest.str());
+}
+
+// The branch, for messages (a password in the URL hidden).
+std::string where(const GitTarget& target) {
+  return fmt::format("git {} branch {}", redact_git_url(target.url), target.branch);
+}
+
 bool is_kustomization(std::string_view name) {
   return name == "kustomization.yaml" || name == "kustomization.yml" || name == "Kustomization";
 }
@@ -62,8 +72,7 @@ std::string receipt_json(const ImportedRelease& r, const std::string& dir, const
   for (const auto& img : r.index.images)
     images.push_back({{"name", img.name},
                       {"digest", img.digest.str()},
-                      {"reference", fmt::format("{}/{}:{}@{}", r.registry, target_repository(r.prefix, img.repository),
-                                                img.tag, img.digest.str())},
+                      {"reference", pinned_reference(r.registry, r.prefix, img)},
                       {"source", img.source}});
   j["images"] = images;
   return j.dump(2) + "\n";
@@ -98,8 +107,7 @@ RenderedRelease render_release(const BundleIndex& index,
     if (const auto r = by_reference.find(ref.str()); r != by_reference.end()) i = r->second;
     else if (const auto n = by_name.find(ref.bundle_name()); n != by_name.end()) i = n->second;
     else return std::nullopt;
-    const auto& img = index.images[i];
-    return fmt::format("{}/{}:{}@{}", registry, target_repository(prefix, img.repository), img.tag, img.digest.str());
+    return pinned_reference(registry, prefix, index.images[i]);
   };
 
   const auto values = resolve_site_values(index.values, values_file);
@@ -125,8 +133,7 @@ GitPrecheck git_precheck(const GitTarget& target, const BundleIndex& index, cons
   const auto snapshot = fetch_branch(target.url, target.branch, target.options);
   GitPrecheck out;
   out.state = read_state(snapshot);
-  out.decision = decide_import(out.state, index, bundle_digest, now,
-                               fmt::format("git {} branch {}", redact_git_url(target.url), target.branch));
+  out.decision = decide_import(out.state, index, bundle_digest, now, where(target));
   return out;
 }
 
@@ -136,9 +143,8 @@ GitReport commit_release(const GitTarget& target, const ImportedRelease& release
   const auto result = update_branch(target.url, target.branch, target.options,
                                     [&](const BranchSnapshot& snapshot) -> std::optional<CommitPlan> {
     auto state = read_state(snapshot);
-    report.already_imported = decide_import(state, index, release.bundle_digest, release.now,
-                                            fmt::format("git {} branch {}", redact_git_url(target.url), target.branch)) ==
-                              ImportDecision::replay;
+    report.already_imported =
+        decide_import(state, index, release.bundle_digest, release.now, where(target)) == ImportDecision::replay;
     if (report.already_imported) return std::nullopt;
     state.releases[index.name] = {index.sequence, index.version,    release.bundle_digest, index.created,
                                   release.now,    release.registry, release.prefix,        rendered.dir};
@@ -147,7 +153,7 @@ GitReport commit_release(const GitTarget& target, const ImportedRelease& release
     plan.files = rendered.files;
     plan.files.emplace_back(std::string(k_state_file), state.to_json());
     plan.files.emplace_back(fmt::format(".airlock/receipts/{}/{}.json", index.name, index.sequence),
-                            receipt_json(release, rendered.dir, redact_git_url(target.url), target.branch));
+                            receipt_json(release, rendered.dir, report.url, target.branch));
     plan.message = fmt::format("Import {} {} (sequence {})\n\n"
                                "{} images in {}{}, {} image references pinned by digest in {}/.\n\n"
                                "Airlock-Bundle: {}\n",

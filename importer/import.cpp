@@ -3,6 +3,7 @@
 #include "common/error.hpp"
 #include "common/registry_client.hpp"
 #include "formats/bundle_reader.hpp"
+#include "formats/image_name.hpp"
 #include "importer/blob_uploader.hpp"
 #include "importer/image_graph.hpp"
 
@@ -13,7 +14,6 @@
 #include <functional>
 #include <map>
 #include <optional>
-#include <regex>
 #include <thread>
 #include <utility>
 
@@ -91,13 +91,12 @@ private:
 };
 
 void check_prefix(const std::string& prefix) {
-  static const std::regex component("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*");
   if (prefix.empty()) return;
   std::size_t start = 0;
   for (;;) {
     const auto slash = prefix.find('/', start);
     const auto part = prefix.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
-    if (!std::regex_match(part, component))
+    if (!is_valid_repository(part))
       throw UsageError(fmt::format("--prefix \"{}\": \"{}\" is not a valid repository path component "
                                    "(lowercase letters, digits, and . _ - between them)",
                                    prefix, part));
