@@ -106,6 +106,10 @@ httplib::Client& RegistryClient::client_for(const std::string& origin) {
   auto& c = *slot;
   c.set_follow_location(false);
   c.set_keep_alive(true);
+  // A request's headers and its body are separate writes: with Nagle's
+  // algorithm the body waits for the server's delayed ACK (40 ms on Linux),
+  // which made every manifest PUT take 40 ms.
+  c.set_tcp_nodelay(true);
   c.set_decompress(false);
   c.set_connection_timeout(std::chrono::seconds(15));
   c.set_read_timeout(m_options.timeout);
