@@ -1,6 +1,7 @@
 #include "common/registry_auth.hpp"
 
 #include "common/base64.hpp"
+#include "common/credential_helper.hpp"
 #include "common/error.hpp"
 #include "common/file_util.hpp"
 
@@ -48,6 +49,20 @@ AuthStore AuthStore::load(const std::optional<std::filesystem::path>& explicit_p
     throw UsageError(fmt::format("auth file {} is not JSON: {}", path.string(), e.what()));
   }
   if (!j.is_object()) throw UsageError(fmt::format("auth file {} is not a JSON object", path.string()));
+  if (j.contains("credsStore")) {
+    if (!j["credsStore"].is_string())
+      throw UsageError(fmt::format("auth file {}: \"credsStore\" is not a string", path.string()));
+    store.m_default_helper = j["credsStore"].get<std::string>();
+  }
+  if (j.contains("credHelpers")) {
+    if (!j["credHelpers"].is_object())
+      throw UsageError(fmt::format("auth file {}: \"credHelpers\" is not an object", path.string()));
+    for (const auto& [key, helper] : j["credHelpers"].items()) {
+      if (!helper.is_string())
+        throw UsageError(fmt::format("auth file {}: the credHelpers entry of \"{}\" is not a string", path.string(), key));
+      store.m_helpers[normalise_host(key)] = helper.get<std::string>();
+    }
+  }
   if (!j.contains("auths")) return store;
   if (!j["auths"].is_object()) throw UsageError(fmt::format("auth file {}: \"auths\" is not an object", path.string()));
   for (const auto& [key, entry] : j["auths"].items()) {
@@ -70,10 +85,38 @@ AuthStore AuthStore::load(const std::optional<std::filesystem::path>& explicit_p
   return store;
 }
 
-std::optional<Credentials> AuthStore::find(std::string_view host) const {
-  const auto it = m_entries.find(normalise_host(std::string(host)));
+std::optional<Credentials> AuthStore::find(std::string_view host) {
+  const auto key = normalise_host(std::string(host));
+  const auto helper_it = m_helpers.find(key);
+  const std::string helper = helper_it != m_helpers.end() ? helper_it->second : m_default_helper;
+  if (!helper.empty()) {
+    auto asked = m_asked.find(key);
+    if (asked == m_asked.end()) {
+      // docker stores Docker Hub under its historical address.
+      const std::string server = key == "docker.io" ? "https://index.docker.io/v1/" : key;
+      std::optional<Credentials> found;
+      try {
+        if (const auto c = run_credential_helper(helper, server, helper_timeout)) {
+          Credentials creds;
+          if (c->username == "<token>") creds.identity_token = c->secret;
+          else creds = {c->username, c->secret, {}};
+          found = creds;
+        }
+      } catch (const UsageError& e) {
+        throw UsageError(fmt::format("auth file {}: {}", m_source, e.what()));
+      }
+      m_asked_helper = "docker-credential-" + helper;
+      asked = m_asked.emplace(key, found).first;
+    }
+    if (asked->second) return asked->second;
+  }
+  const auto it = m_entries.find(key);
   if (it == m_entries.end()) return std::nullopt;
   return it->second;
+}
+
+std::string AuthStore::source() const {
+  return m_asked_helper.empty() ? m_source : fmt::format("{} (and {})", m_source, m_asked_helper);
 }
 
 std::optional<AuthChallenge> parse_auth_challenge(std::string_view header) {

@@ -4,8 +4,12 @@
 // Credentials come from the file `docker login`, podman and skopeo write:
 // --auth-file, else $REGISTRY_AUTH_FILE, else ~/.docker/config.json. An
 // entry's "auth" is base64 of user:password; "identitytoken" is an OAuth2
-// refresh token for the bearer flow.
+// refresh token for the bearer flow. As docker does, a credential helper the
+// file names for the host ("credHelpers"), else its default helper
+// ("credsStore"), is asked first; the "auths" entry is the fallback when the
+// helper has none.
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -29,15 +33,25 @@ public:
   [[nodiscard]] static AuthStore load(const std::optional<std::filesystem::path>& explicit_path);
 
   // Credentials for a registry host[:port]; docker.io also matches Docker
-  // Hub's historical key https://index.docker.io/v1/.
-  [[nodiscard]] std::optional<Credentials> find(std::string_view host) const;
-  [[nodiscard]] const std::string& source() const noexcept { return m_source; }
+  // Hub's historical key https://index.docker.io/v1/. Runs the host's
+  // credential helper the first time (UsageError when it fails).
+  [[nodiscard]] std::optional<Credentials> find(std::string_view host);
+  // Where credentials come from, for messages: the file, and the helper
+  // when one was asked.
+  [[nodiscard]] std::string source() const;
 
   void add(std::string host, Credentials creds) { m_entries[std::move(host)] = std::move(creds); }
 
+  // How long a helper may take (it may wait for a keyring unlock).
+  std::chrono::seconds helper_timeout{120};
+
 private:
   std::map<std::string, Credentials> m_entries;  // keyed by normalised host
+  std::map<std::string, std::string> m_helpers;  // host → helper name ("credHelpers")
+  std::string m_default_helper;                  // "credsStore"
+  std::map<std::string, std::optional<Credentials>> m_asked;  // helper answers, by host
   std::string m_source = "(no auth file)";
+  std::string m_asked_helper;  // the last helper asked, for source()
 };
 
 // A WWW-Authenticate challenge: scheme "basic" or "bearer" (lowercase) and

@@ -14,6 +14,8 @@ cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2> /dev/null || true; done
   for p in "${PIDS[@]}"; do wait "$p" 2> /dev/null || true; done
   for p in "${MOUNTS[@]}"; do umount "$p" 2> /dev/null || true; done
+  # A gpg-agent a test started for its own GNUPGHOME.
+  [[ "${GNUPGHOME:-}" == "$T"/* ]] && gpgconf --kill all 2> /dev/null || true
   [ -n "${KEEP_T:-}" ] || rm -rf "$T"  # KEEP_T=1 keeps the temp dir for a post-mortem
 }
 trap cleanup EXIT
