@@ -92,7 +92,13 @@ std::optional<HelperCredentials> run_credential_helper(const std::string& helper
     for (const auto& [fd, _] : open) fds.push_back({fd, POLLIN, 0});
     const int n = ::poll(fds.data(), fds.size(), static_cast<int>(left.count()));
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) break;
+    if (n < 0) {
+      const int e = errno;
+      ::kill(pid, SIGKILL);
+      while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+      }
+      throw Error(fmt::format("{}: poll: {}", what, std::strerror(e)));
+    }
     for (std::size_t i = fds.size(); i-- > 0;) {
       if (!fds[i].revents) continue;
       char buf[4096];
