@@ -96,6 +96,7 @@ TrustDecision dsse_verify(const DsseEnvelope& envelope, const std::vector<Public
       }
     }
   }
+  decision.threshold = threshold;
   if (verified.size() >= threshold && threshold > 0) return decision;
 
   std::string trusted_ids;

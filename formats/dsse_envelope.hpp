@@ -38,6 +38,8 @@ struct TrustDecision {
   std::vector<std::string> signer_keyids;   // every keyid the envelope names
   std::vector<std::string> trusted_keyids;  // the trusted keys whose signature verified
   std::vector<std::string> trusted_sources; // where each of those keys came from
+  std::size_t threshold = 1;                // how many were required
+  std::string policy = "--pubkey";          // the trust policy file, or "--pubkey"
 };
 
 // Accepts when at least `threshold` distinct trusted keys have a valid

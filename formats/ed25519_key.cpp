@@ -45,6 +45,15 @@ PublicKey PublicKey::from_pem(std::string_view pem, std::string source) {
   return PublicKey(std::move(key), std::move(source));
 }
 
+PublicKey::PublicKey(const PublicKey& other) : m_keyid(other.m_keyid), m_source(other.m_source) {
+  if (other.m_key && EVP_PKEY_up_ref(other.m_key.get()) == 1) m_key.reset(other.m_key.get());
+}
+
+PublicKey& PublicKey::operator=(const PublicKey& other) {
+  if (this != &other) *this = PublicKey(other);
+  return *this;
+}
+
 PublicKey PublicKey::load(const std::filesystem::path& path) {
   return from_pem(read_small_file(path, k_max_key_file), path.string());
 }

@@ -16,6 +16,13 @@ public:
   [[nodiscard]] static PublicKey from_pem(std::string_view pem, std::string source);
   [[nodiscard]] static PublicKey load(const std::filesystem::path& path);
 
+  // Copies share the immutable key (a reference count).
+  PublicKey(const PublicKey& other);
+  PublicKey& operator=(const PublicKey& other);
+  PublicKey(PublicKey&&) noexcept = default;
+  PublicKey& operator=(PublicKey&&) noexcept = default;
+  ~PublicKey() = default;
+
   [[nodiscard]] const std::string& keyid() const noexcept { return m_keyid; }
   [[nodiscard]] const std::string& source() const noexcept { return m_source; }
   [[nodiscard]] std::string pem() const;

@@ -13,6 +13,7 @@ void add_import_command(CLI::App& app, CommandAction& action) {
   struct Opts {
     std::string bundle;
     std::vector<std::string> pubkeys;
+    std::string trust_policy;
     std::string registry;
     std::string prefix;
     std::string ca_file;
@@ -30,7 +31,10 @@ void add_import_command(CLI::App& app, CommandAction& action) {
   auto o = std::make_shared<Opts>();
   auto* cmd = app.add_subcommand("import", "Verify a bundle and load its images into the site's registry, in one pass");
   cmd->add_option("bundle", o->bundle, "Bundle (.tar.zst), or - for standard input")->required();
-  cmd->add_option("--pubkey", o->pubkeys, "Trusted Ed25519 public key (PEM); repeatable")->required();
+  auto* pubkey = cmd->add_option("--pubkey", o->pubkeys, "Trusted Ed25519 public key (PEM); repeatable; any one signature suffices");
+  cmd->add_option("--trust-policy", o->trust_policy,
+                  "Trust policy file (YAML: keys, threshold m-of-n, per-key expiry) instead of --pubkey")
+      ->excludes(pubkey);
   cmd->add_option("--registry", o->registry,
                   "The internal registry, HOST[:PORT], to load the images into (with --git alone: the registry the "
                   "branch's last import of this release used)");
@@ -58,6 +62,7 @@ void add_import_command(CLI::App& app, CommandAction& action) {
       TerminalProgress progress("airlock-import", o->json);
       ImportOptions opts;
       for (const auto& p : o->pubkeys) opts.verify.pubkeys.emplace_back(p);
+      if (!o->trust_policy.empty()) opts.verify.trust_policy = o->trust_policy;
       opts.registry = o->registry;
       opts.prefix = o->prefix;
       if (!o->ca_file.empty()) opts.ca_file = o->ca_file;

@@ -11,12 +11,16 @@ void add_verify_command(CLI::App& app, CommandAction& action) {
   struct Opts {
     std::string bundle;
     std::vector<std::string> pubkeys;
+    std::string trust_policy;
     bool json = false;
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = app.add_subcommand("verify", "Check a bundle's signature against trusted keys, and every entry's digest");
   cmd->add_option("bundle", o->bundle, "Bundle (.tar.zst), or - for standard input")->required();
-  cmd->add_option("--pubkey", o->pubkeys, "Trusted Ed25519 public key (PEM); repeatable")->required();
+  auto* pubkey = cmd->add_option("--pubkey", o->pubkeys, "Trusted Ed25519 public key (PEM); repeatable; any one signature suffices");
+  cmd->add_option("--trust-policy", o->trust_policy,
+                  "Trust policy file (YAML: keys, threshold m-of-n, per-key expiry) instead of --pubkey")
+      ->excludes(pubkey);
   cmd->add_flag("--json", o->json, "Print one JSON document");
   cmd->footer("Exit status: 0 verified, 2 usage, 3 verification failed.");
   cmd->callback([o, &action] {
@@ -24,6 +28,7 @@ void add_verify_command(CLI::App& app, CommandAction& action) {
       TerminalProgress progress("airlock-import", o->json);
       VerifyOptions opts;
       for (const auto& p : o->pubkeys) opts.pubkeys.emplace_back(p);
+      if (!o->trust_policy.empty()) opts.trust_policy = o->trust_policy;
       const auto report = verify_bundle(o->bundle, opts, progress);
       if (o->json) fmt::print("{}\n", verify_report_json(report).dump(2));
       else fmt::print("{}", verify_report_text(report));

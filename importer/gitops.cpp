@@ -65,6 +65,7 @@ std::string receipt_json(const ImportedRelease& r, const std::string& dir, const
   j["imported"] = format_utc(r.now);
   j["signers"] = r.trust.signer_keyids;
   j["trustedSigners"] = r.trust.trusted_keyids;
+  j["threshold"] = r.trust.threshold;
   j["registry"] = r.registry;
   j["prefix"] = r.prefix;
   j["git"] = {{"url", url}, {"branch", branch}, {"path", dir}};

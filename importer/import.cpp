@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <functional>
@@ -171,6 +172,14 @@ ImportReport import_bundle(const std::filesystem::path& bundle, const ImportOpti
       report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       return report;
     }
+    // A clock set back cannot revive an expired key either: time is at
+    // least the creation of the newest bundle this branch has imported.
+    std::int64_t floor = now;
+    for (const auto& [name, rec] : precheck->state.releases) floor = std::max(floor, rec.created);
+    if (floor > now)
+      recheck_trust_at(t, floor,
+                       fmt::format("the newest bundle imported on git {} branch {} was created then",
+                                   redact_git_url(options.git->url), options.git->branch));
     if (report.registry.empty()) {
       const auto it = precheck->state.releases.find(index.name);
       if (it == precheck->state.releases.end() || it->second.registry.empty())

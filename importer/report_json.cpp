@@ -58,6 +58,9 @@ nlohmann::ordered_json verify_report_json(const VerifyReport& report) {
     trusted.push_back({{"keyid", report.trust.trusted_keyids[i]}, {"key", report.trust.trusted_sources[i]}});
   j["signers"] = report.trust.signer_keyids;
   j["trustedSigners"] = trusted;
+  j["threshold"] = report.trust.threshold;
+  j["trustPolicy"] = report.trust.policy == "--pubkey" ? nlohmann::ordered_json(nullptr)
+                                                        : nlohmann::ordered_json(report.trust.policy);
   j.update(index_summary_json(report.index));
   j["compressedBytes"] = report.compressed_bytes;
   j["seconds"] = report.seconds;

@@ -48,6 +48,9 @@ std::string verify_report_text(const VerifyReport& r) {
   for (const auto& id : r.trust.signer_keyids)
     if (std::find(r.trust.trusted_keyids.begin(), r.trust.trusted_keyids.end(), id) == r.trust.trusted_keyids.end())
       out += fmt::format("also signed by: {} (not trusted here)\n", id);
+  if (r.trust.policy != "--pubkey")
+    out += fmt::format("trust:     {} trusted signature{} of {} required, policy {}\n", r.trust.trusted_keyids.size(),
+                       r.trust.trusted_keyids.size() == 1 ? "" : "s", r.trust.threshold, r.trust.policy);
   out += summary(r.index);
   out += fmt::format("checked:   {} bytes compressed in {:.2f} s\n", r.compressed_bytes, r.seconds);
   return out;

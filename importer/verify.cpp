@@ -3,6 +3,7 @@
 #include "common/error.hpp"
 #include "common/timestamp.hpp"
 #include "formats/bundle_reader.hpp"
+#include "formats/trust_policy.hpp"
 #include "importer/image_graph.hpp"
 
 #include <fmt/format.h>
@@ -21,21 +22,55 @@ void check_expiry(const BundleIndex& index, std::int64_t now, const std::string&
                                         format_utc(*index.expires), format_utc(now)));
 }
 
+TrustPolicy load_policy(const VerifyOptions& options) {
+  if (!options.pubkeys.empty() && options.trust_policy)
+    throw UsageError("give --pubkey or --trust-policy, not both (list every trusted key in the policy file)");
+  if (options.trust_policy) return TrustPolicy::load(*options.trust_policy);
+  if (options.pubkeys.empty()) throw UsageError("no trusted public key given (use --pubkey or --trust-policy)");
+  return TrustPolicy::from_pubkeys(options.pubkeys);
+}
+
+// The envelope against the policy's keys that are current at `when`. When
+// keys have expired by then, a refusal says which (`when_note` says what
+// time that was, when it is not the clock's).
+TrustDecision trust_at(const TrustPolicy& policy, const DsseEnvelope& envelope, std::int64_t when,
+                       const std::string& where, const std::string& when_note) {
+  const auto current = policy.keys_at(when);
+  std::string expired;
+  for (const auto& e : current.expired) expired += (expired.empty() ? "" : "; ") + e;
+  try {
+    if (current.keys.size() < policy.threshold)
+      throw VerificationError(fmt::format("{}: trust policy {} needs {} signatures, but only {} of its keys {} current",
+                                          where, policy.source, policy.threshold, current.keys.size(),
+                                          current.keys.size() == 1 ? "is" : "are"));
+    TrustDecision decision = dsse_verify(envelope, current.keys, policy.threshold, where);
+    decision.policy = policy.source;
+    return decision;
+  } catch (const VerificationError& e) {
+    if (expired.empty()) throw;
+    throw VerificationError(fmt::format("{} (no longer trusted{}: {})", e.what(), when_note, expired));
+  }
+}
+
 }  // namespace
 
 TrustedBundle open_trusted_bundle(const std::filesystem::path& bundle, const VerifyOptions& options) {
-  if (options.pubkeys.empty()) throw UsageError("no trusted public key given (use --pubkey)");
-  std::vector<PublicKey> keys;
-  for (const auto& p : options.pubkeys) keys.push_back(PublicKey::load(p));
-
   TrustedBundle t;
+  t.policy = load_policy(options);
+  const std::int64_t now = options.now.value_or(unix_now());
   t.reader = std::make_unique<BundleReader>(bundle);
   const auto where = fmt::format("{}: {}", t.reader->name(), k_envelope_entry);
-  t.trust = dsse_verify(t.reader->envelope(), keys, options.threshold, where);
+  t.trust = trust_at(t.policy, t.reader->envelope(), now, where, "");
   t.index = BundleIndex::parse(t.reader->envelope().payload, where);
   t.bundle_digest = Sha256::of(t.reader->envelope().payload);
-  check_expiry(t.index, options.now.value_or(unix_now()), t.reader->name());
+  check_expiry(t.index, now, t.reader->name());
   return t;
+}
+
+void recheck_trust_at(const TrustedBundle& t, std::int64_t when, std::string_view why) {
+  if (t.policy.keys_at(when).expired.empty()) return;
+  (void)trust_at(t.policy, t.reader->envelope(), when, fmt::format("{}: {}", t.reader->name(), k_envelope_entry),
+                 fmt::format(" at {}, {}", format_utc(when), why));
 }
 
 VerifyReport verify_bundle(const std::filesystem::path& bundle, const VerifyOptions& options, Progress& progress) {

@@ -7,6 +7,7 @@
 #include "formats/bundle_index.hpp"
 #include "formats/bundle_reader.hpp"
 #include "formats/dsse_envelope.hpp"
+#include "formats/trust_policy.hpp"
 
 #include <cstdint>
 #include <filesystem>
@@ -18,8 +19,10 @@
 namespace airlock {
 
 struct VerifyOptions {
+  // The trusted keys: --pubkey (any one signature suffices), or a trust
+  // policy file (threshold and per-key expiry); not both.
   std::vector<std::filesystem::path> pubkeys;
-  std::size_t threshold = 1;
+  std::optional<std::filesystem::path> trust_policy;
   std::optional<std::int64_t> now;  // for tests of expiry; unset: the clock
 };
 
@@ -41,8 +44,14 @@ struct TrustedBundle {
   BundleIndex index;
   Digest bundle_digest;
   TrustDecision trust;
+  TrustPolicy policy;
 };
 [[nodiscard]] TrustedBundle open_trusted_bundle(const std::filesystem::path& bundle, const VerifyOptions& options);
+
+// The trust decision again, with the keys that are current at `when` (a
+// clock floor later than the clock: a key that expired by then does not
+// count). `why` says where the floor comes from.
+void recheck_trust_at(const TrustedBundle& t, std::int64_t when, std::string_view why);
 
 // Throws UsageError (no key, unreadable key or bundle) or VerificationError
 // naming the bundle and the entry.

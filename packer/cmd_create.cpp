@@ -2,6 +2,7 @@
 #include "packer/pack.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include <memory>
@@ -11,7 +12,7 @@ namespace airlock {
 void add_create_command(CLI::App& app, CommandAction& action) {
   struct Opts {
     std::string spec;
-    std::string key;
+    std::vector<std::string> keys;
     std::string output;
     std::string auth_file;
     std::string ca_file;
@@ -24,7 +25,10 @@ void add_create_command(CLI::App& app, CommandAction& action) {
   auto o = std::make_shared<Opts>();
   auto* cmd = app.add_subcommand("create", "Pack the release SPEC describes into one signed bundle");
   cmd->add_option("spec", o->spec, "Release spec (YAML)")->required();
-  cmd->add_option("--key", o->key, "Ed25519 private key (PEM, from keygen)")->required();
+  cmd->add_option("--key", o->keys,
+                  "Ed25519 private key (PEM, from keygen); repeatable: each key signs, for sites whose trust policy "
+                  "requires several signers")
+      ->required();
   cmd->add_option("-o,--output", o->output, "Bundle to write (.tar.zst)")->required();
   cmd->add_option("--auth-file", o->auth_file,
                   "Registry credentials as docker login writes them (default: $REGISTRY_AUTH_FILE, else "
@@ -40,7 +44,7 @@ void add_create_command(CLI::App& app, CommandAction& action) {
   cmd->callback([o, &action] {
     action = [o] {
       TerminalProgress progress("airlock-pack", o->json);
-      PackOptions opts{.spec = o->spec, .key = o->key, .output = o->output};
+      PackOptions opts{.spec = o->spec, .keys = {o->keys.begin(), o->keys.end()}, .output = o->output};
       if (!o->auth_file.empty()) opts.auth_file = o->auth_file;
       if (!o->ca_file.empty()) opts.ca_file = o->ca_file;
       opts.insecure_registries = o->insecure;
@@ -51,7 +55,8 @@ void add_create_command(CLI::App& app, CommandAction& action) {
       if (o->json) {
         fmt::print("{}\n", nlohmann::ordered_json{{"bundle", o->output},
                                                   {"bundleDigest", r.bundle_digest.str()},
-                                                  {"keyid", r.keyid},
+                                                  {"keyid", r.keyids.front()},
+                                                  {"keyids", r.keyids},
                                                   {"release", r.index.name},
                                                   {"version", r.index.version},
                                                   {"sequence", r.index.sequence},
@@ -61,9 +66,10 @@ void add_create_command(CLI::App& app, CommandAction& action) {
                                                   {"compressedBytes", r.compressed_bytes}}.dump(2));
       } else {
         fmt::print("wrote {}: {} {} (sequence {}), {} images, {} entries, {} bytes compressed\n"
-                   "bundle digest: {}\nsigned by key: {}\n",
+                   "bundle digest: {}\nsigned by key{}: {}\n",
                    o->output, r.index.name, r.index.version, r.index.sequence, r.index.images.size(),
-                   r.index.entries.size() + 1, r.compressed_bytes, r.bundle_digest.str(), r.keyid);
+                   r.index.entries.size() + 1, r.compressed_bytes, r.bundle_digest.str(),
+                   r.keyids.size() == 1 ? "" : "s", fmt::join(r.keyids, ", "));
       }
       return 0;
     };

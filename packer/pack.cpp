@@ -82,7 +82,15 @@ PackResult pack(const PackOptions& options, Progress& progress) {
     progress.warn(fmt::format("{}: {} looks like an image but is not in an image field; list it in the spec "
                               "if the release needs it ({})",
                               w.where, w.text, w.context));
-  const SigningKey key = SigningKey::load(options.key);
+  if (options.keys.empty()) throw UsageError("no signing key given (use --key)");
+  std::vector<SigningKey> keys;
+  for (const auto& path : options.keys) {
+    keys.push_back(SigningKey::load(path));
+    for (std::size_t i = 0; i + 1 < keys.size(); ++i)
+      if (keys[i].keyid() == keys.back().keyid())
+        throw UsageError(fmt::format("--key {}: the same key as --key {} (key id {})", path.string(),
+                                     options.keys[i].string(), keys.back().keyid()));
+  }
   RegistryOptions registry_options;
   registry_options.ca_file = options.ca_file;
   registry_options.insecure_hosts.insert(options.insecure_registries.begin(), options.insecure_registries.end());
@@ -122,7 +130,9 @@ PackResult pack(const PackOptions& options, Progress& progress) {
   index.values = plan.spec.values;
 
   const std::string payload = index.to_json();
-  const DsseEnvelope envelope = dsse_sign(k_bundle_payload_type, payload, {&key});
+  std::vector<const SigningKey*> signers;
+  for (const auto& k : keys) signers.push_back(&k);
+  const DsseEnvelope envelope = dsse_sign(k_bundle_payload_type, payload, signers);
 
   // 4. One streaming pass into a temporary file, renamed on success.
   AtomicFile out(options.output, 0644);
@@ -143,7 +153,7 @@ PackResult pack(const PackOptions& options, Progress& progress) {
 
   PackResult result;
   result.bundle_digest = Sha256::of(payload);
-  result.keyid = key.keyid();
+  for (const auto& k : keys) result.keyids.push_back(k.keyid());
   result.archive_bytes = index.total_entry_bytes();
   result.compressed_bytes = writer.compressed_bytes();
   result.index = std::move(index);

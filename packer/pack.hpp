@@ -15,7 +15,7 @@ namespace airlock {
 
 struct PackOptions {
   std::filesystem::path spec;
-  std::filesystem::path key;
+  std::vector<std::filesystem::path> keys;  // each signs the envelope (a site may require m of them)
   std::filesystem::path output;
   // Registry access: --auth-file (else $REGISTRY_AUTH_FILE, else
   // ~/.docker/config.json), --ca-file, --insecure-registry.
@@ -32,7 +32,7 @@ struct PackOptions {
 struct PackResult {
   BundleIndex index;
   Digest bundle_digest;
-  std::string keyid;
+  std::vector<std::string> keyids;  // the signers, in --key order
   std::uint64_t archive_bytes = 0;
   std::uint64_t compressed_bytes = 0;
 };
