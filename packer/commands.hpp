@@ -7,5 +7,6 @@ namespace airlock {
 void add_keygen_command(CLI::App& app, CommandAction& action);
 void add_create_command(CLI::App& app, CommandAction& action);
 void add_images_command(CLI::App& app, CommandAction& action);
+void add_sign_command(CLI::App& app, CommandAction& action);
 
 }  // namespace airlock

@@ -7,5 +7,6 @@ int main(int argc, char** argv) {
   airlock::add_keygen_command(app, action);
   airlock::add_create_command(app, action);
   airlock::add_images_command(app, action);
+  airlock::add_sign_command(app, action);
   return airlock::run_cli(app, action, argc, argv);
 }

@@ -48,6 +48,27 @@ expect_exit 3 "1 of 2 required trusted signatures" "one signature against a 2-of
   "$IMPORT" verify a.tar.zst --trust-policy keys/policy.yaml
 check "one signature is enough for --pubkey" -- "$IMPORT" verify a.tar.zst --pubkey a.pub
 
+# A second signer on another machine: sign adds a signature, the payload
+# (so the bundle digest) unchanged, every entry checked as it is copied.
+check "sign adds a second signature" -- "$PACK" sign a.tar.zst --key b.key --pubkey a.pub -o a+b.tar.zst --json
+jq -e --arg a "$ida" --arg b "$idb" '.previousKeyids == [$a] and .addedKeyids == [$b]' out.txt > /dev/null \
+  && ok "its report names the signers before and the one added" || bad "sign report: $(cat out.txt)"
+[ "$("$IMPORT" inspect a+b.tar.zst --json | jq -r .bundleDigest)" = "$("$IMPORT" inspect a.tar.zst --json | jq -r .bundleDigest)" ] \
+  && ok "the bundle digest is unchanged" || bad "the bundle digest changed"
+[ "$(tar --zstd -tf a+b.tar.zst | sha256sum)" = "$(tar --zstd -tf a.tar.zst | sha256sum)" ] \
+  && ok "the same entries in the same order" || bad "entries differ"
+check "the co-signed bundle meets the 2-of-3 policy" -- "$IMPORT" verify a+b.tar.zst --trust-policy keys/policy.yaml
+check "the auditor's commands verify the added signature" -- env BUNDLE=a+b.tar.zst PUBKEY=b.pub bash audit.sh
+cp a.tar.zst inplace.tar.zst
+check "sign may replace its input" -- "$PACK" sign inplace.tar.zst --key b.key -o inplace.tar.zst
+check "which then meets the policy" -- "$IMPORT" verify inplace.tar.zst --trust-policy keys/policy.yaml
+expect_exit 2 "already signed" "a key that already signed" -- "$PACK" sign a+b.tar.zst --key b.key -o out.tar.zst
+expect_exit 3 "not signed by a trusted key" "--pubkey names a key that did not sign" -- \
+  "$PACK" sign a.tar.zst --key b.key --pubkey c.pub -o out.tar.zst
+"$TESTKIT" mutate a.tar.zst bad-layer.tar.zst flip-layer --key a.key
+expect_exit 3 "sha256" "a damaged bundle is not co-signed" -- "$PACK" sign bad-layer.tar.zst --key b.key -o out.tar.zst
+if ls out.tar.zst* > /dev/null 2>&1; then bad "a refused sign left $(ls out.tar.zst*)"; else ok "no output left by a refused sign"; fi
+
 # Per-key expiry: an expired key's signature does not count.
 sed 's/2099-01-01/2020-01-01/' keys/policy.yaml > keys/expired.yaml
 expect_exit 3 "no longer trusted: $idb (keys/b.pub) expired at 2020-01-01T00:00:00Z" \
