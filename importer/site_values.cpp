@@ -1,7 +1,7 @@
 #include "importer/site_values.hpp"
 
 #include "common/error.hpp"
-#include "common/file_util.hpp"
+#include "formats/yaml_file.hpp"
 
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
@@ -17,16 +17,11 @@ std::map<std::string, std::string> resolve_site_values(const std::vector<Declare
     if (d.default_value) out[d.name] = *d.default_value;
   if (!file) return out;
   const auto name = file->string();
-  YAML::Node root;
-  try {
-    root = YAML::Load(read_small_file(*file, 1 << 20));
-  } catch (const YAML::Exception& e) {
-    throw UsageError(fmt::format("{}:{}: not valid YAML: {}", name, e.mark.line + 1, e.msg));
-  }
+  const YAML::Node root = load_yaml_file(*file, 1 << 20);
   if (root.IsNull()) return out;
   if (!root.IsMap()) throw UsageError(fmt::format("{}: --values must be a mapping NAME: value", name));
   for (const auto& kv : root) {
-    const auto where = fmt::format("{}:{}", name, kv.first.Mark().line + 1);
+    const auto where = yaml_where(*file, kv.first);
     const auto key = kv.first.IsScalar() ? kv.first.Scalar() : std::string();
     if (std::none_of(declared.begin(), declared.end(), [&](const auto& d) { return d.name == key; })) {
       std::string names;
