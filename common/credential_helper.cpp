@@ -83,7 +83,8 @@ std::optional<HelperCredentials> run_credential_helper(const std::string& helper
   bool timed_out = false;
   std::vector<std::pair<int, std::string*>> open{{out_read.get(), &out}, {err_read.get(), &err}};
   while (!open.empty()) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
       timed_out = true;
       break;

@@ -59,7 +59,8 @@ AuthStore AuthStore::load(const std::optional<std::filesystem::path>& explicit_p
       throw UsageError(fmt::format("auth file {}: \"credHelpers\" is not an object", path.string()));
     for (const auto& [key, helper] : j["credHelpers"].items()) {
       if (!helper.is_string())
-        throw UsageError(fmt::format("auth file {}: the credHelpers entry of \"{}\" is not a string", path.string(), key));
+        throw UsageError(
+            fmt::format("auth file {}: the credHelpers entry of \"{}\" is not a string", path.string(), key));
       store.m_helpers[normalise_host(key)] = helper.get<std::string>();
     }
   }

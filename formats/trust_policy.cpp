@@ -39,12 +39,20 @@ TrustPolicy TrustPolicy::load(const std::filesystem::path& path) {
   std::set<std::string> seen;
   for (const auto& entry : keys) {
     if (!entry.IsMap())
-      throw UsageError(fmt::format("{}: a key must be a mapping with \"path\" (and \"expires\")", yaml_where(path, entry)));
+      throw UsageError(
+          fmt::format("{}: a key must be a mapping with \"path\" (and \"expires\")", yaml_where(path, entry)));
     refuse_unknown(path, entry, {"path", "expires"}, "path, expires");
     if (!entry["path"]) throw UsageError(fmt::format("{}: a key needs \"path\"", yaml_where(path, entry)));
     std::filesystem::path key_path = yaml_scalar(path, entry["path"], "path");
     if (key_path.is_relative()) key_path = path.parent_path() / key_path;
-    PolicyKey k{PublicKey::load(key_path), std::nullopt};
+    const auto load = [&] {
+      try {
+        return PublicKey::load(key_path);
+      } catch (const UsageError& e) {
+        throw UsageError(fmt::format("{}: {}", yaml_where(path, entry["path"]), e.what()));
+      }
+    };
+    PolicyKey k{load(), std::nullopt};
     if (!seen.insert(k.key.keyid()).second)
       throw UsageError(fmt::format("{}: key {} ({}) is listed twice", yaml_where(path, entry["path"]), k.key.keyid(),
                                    key_path.string()));
@@ -52,7 +60,8 @@ TrustPolicy TrustPolicy::load(const std::filesystem::path& path) {
       const auto when = yaml_scalar(path, entry["expires"], "expires");
       k.expires = parse_utc(when);
       if (!k.expires)
-        throw UsageError(fmt::format("{}: expires \"{}\" is not YYYY-MM-DDTHH:MM:SSZ", yaml_where(path, entry["expires"]), when));
+        throw UsageError(fmt::format("{}: expires \"{}\" is not YYYY-MM-DDTHH:MM:SSZ",
+                                     yaml_where(path, entry["expires"]), when));
     }
     policy.keys.push_back(std::move(k));
   }

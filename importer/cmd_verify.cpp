@@ -17,7 +17,8 @@ void add_verify_command(CLI::App& app, CommandAction& action) {
   auto o = std::make_shared<Opts>();
   auto* cmd = app.add_subcommand("verify", "Check a bundle's signature against trusted keys, and every entry's digest");
   cmd->add_option("bundle", o->bundle, "Bundle (.tar.zst), or - for standard input")->required();
-  auto* pubkey = cmd->add_option("--pubkey", o->pubkeys, "Trusted Ed25519 public key (PEM); repeatable; any one signature suffices");
+  auto* pubkey = cmd->add_option("--pubkey", o->pubkeys,
+                                 "Trusted Ed25519 public key (PEM); repeatable; any one signature suffices");
   cmd->add_option("--trust-policy", o->trust_policy,
                   "Trust policy file (YAML: keys, threshold m-of-n, per-key expiry) instead of --pubkey")
       ->excludes(pubkey);

@@ -123,7 +123,8 @@ printf 'keys:\n  - path: a.pub\n    expire: 2030-01-01T00:00:00Z\n' > keys/typo.
 expect_exit 2 "keys/typo.yaml:3: unknown key \"expire\"" "a misspelt field" -- \
   "$IMPORT" verify ab.tar.zst --trust-policy keys/typo.yaml
 printf 'keys:\n  - path: nosuch.pub\n' > keys/missing.yaml
-expect_exit 2 "nosuch.pub" "a policy naming a key file that is not there" -- \
+expect_exit 2 "keys/missing.yaml:2: " "a policy naming a key file that is not there" -- \
   "$IMPORT" verify ab.tar.zst --trust-policy keys/missing.yaml
+grep -qF "keys/nosuch.pub" err.txt && ok "the message names the key file" || bad "message: $(cat err.txt)"
 
 finish
