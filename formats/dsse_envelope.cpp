@@ -61,6 +61,12 @@ DsseEnvelope DsseEnvelope::parse(std::string_view json, std::string_view where) 
   return env;
 }
 
+void dsse_check_payload_type(const DsseEnvelope& envelope, std::string_view where) {
+  if (envelope.payload_type != k_bundle_payload_type)
+    throw VerificationError(fmt::format("{}: payloadType is \"{}\", expected \"{}\"", where, envelope.payload_type,
+                                        k_bundle_payload_type));
+}
+
 DsseEnvelope dsse_sign(std::string_view payload_type, std::string payload,
                        const std::vector<const SigningKey*>& keys) {
   DsseEnvelope env;
@@ -73,9 +79,7 @@ DsseEnvelope dsse_sign(std::string_view payload_type, std::string payload,
 
 TrustDecision dsse_verify(const DsseEnvelope& envelope, const std::vector<PublicKey>& trusted,
                           std::size_t threshold, std::string_view where) {
-  if (envelope.payload_type != k_bundle_payload_type)
-    throw VerificationError(fmt::format("{}: payloadType is \"{}\", expected \"{}\"", where,
-                                        envelope.payload_type, k_bundle_payload_type));
+  dsse_check_payload_type(envelope, where);
   if (trusted.empty()) throw UsageError("no trusted public key given (use --pubkey)");
   const std::string pae = dsse_pae(envelope.payload_type, envelope.payload);
   TrustDecision decision;

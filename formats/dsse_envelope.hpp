@@ -28,6 +28,9 @@ struct DsseEnvelope {
   [[nodiscard]] static DsseEnvelope parse(std::string_view json, std::string_view where);
 };
 
+// VerificationError naming `where` unless the envelope carries an airlock bundle.
+void dsse_check_payload_type(const DsseEnvelope& envelope, std::string_view where);
+
 // "DSSEv1" SP LEN(type) SP type SP LEN(body) SP body
 [[nodiscard]] std::string dsse_pae(std::string_view type, std::string_view body);
 

@@ -14,7 +14,6 @@ namespace {
 
 constexpr std::uint64_t k_max_policy = 256 * 1024;
 
-
 void refuse_unknown(const std::filesystem::path& path, const YAML::Node& map, const std::set<std::string>& known,
                     const char* known_text) {
   for (const auto& kv : map) {

@@ -6,6 +6,7 @@
 #include "formats/dsse_envelope.hpp"
 #include "formats/ed25519_key.hpp"
 #include "formats/tar_zst_writer.hpp"
+#include "packer/signing_keys.hpp"
 
 #include <fmt/format.h>
 
@@ -44,35 +45,32 @@ private:
 }  // namespace
 
 CosignResult cosign(const CosignOptions& options, Progress& progress) {
-  if (options.keys.empty()) throw UsageError("no signing key given (use --key)");
-  std::vector<SigningKey> keys;
-  for (const auto& path : options.keys) keys.push_back(SigningKey::load(path));
+  const std::vector<SigningKey> keys = load_signing_keys(options.keys);
   std::vector<PublicKey> required;
   for (const auto& path : options.require_signed_by) required.push_back(PublicKey::load(path));
 
   BundleReader reader(options.bundle);
   const auto where = fmt::format("{}: {}", reader.name(), k_envelope_entry);
   DsseEnvelope envelope = reader.envelope();
-  if (envelope.payload_type != k_bundle_payload_type)
-    throw VerificationError(fmt::format("{}: payloadType is \"{}\", expected \"{}\"", where, envelope.payload_type,
-                                        k_bundle_payload_type));
+  dsse_check_payload_type(envelope, where);
   if (!required.empty()) (void)dsse_verify(envelope, required, 1, where);
 
   CosignResult result;
   result.index = BundleIndex::parse(envelope.payload, where);
   result.bundle_digest = Sha256::of(envelope.payload);
   for (const auto& s : envelope.signatures) result.previous_keyids.push_back(s.keyid);
-  const std::string pae = dsse_pae(envelope.payload_type, envelope.payload);
+  std::vector<const SigningKey*> signers;
   for (std::size_t i = 0; i < keys.size(); ++i) {
     const auto& id = keys[i].keyid();
     const auto& signed_ids = result.previous_keyids;
     if (std::find(signed_ids.begin(), signed_ids.end(), id) != signed_ids.end())
       throw UsageError(fmt::format("--key {}: key {} already signed {}", options.keys[i].string(), id, reader.name()));
-    if (std::find(result.added_keyids.begin(), result.added_keyids.end(), id) != result.added_keyids.end())
-      throw UsageError(fmt::format("--key {}: the same key is given twice (key id {})", options.keys[i].string(), id));
-    envelope.signatures.push_back({id, keys[i].sign(pae)});
+    signers.push_back(&keys[i]);
     result.added_keyids.push_back(id);
   }
+  // The same payload signed again: dsse_sign's signatures join the old ones.
+  for (auto& s : dsse_sign(envelope.payload_type, envelope.payload, signers).signatures)
+    envelope.signatures.push_back(std::move(s));
 
   AtomicFile out(options.output, 0644);
   TarZstWriter writer(out.fd(), options.output.string(),

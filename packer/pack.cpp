@@ -5,6 +5,7 @@
 #include "common/timestamp.hpp"
 #include "formats/dsse_envelope.hpp"
 #include "formats/ed25519_key.hpp"
+#include "packer/signing_keys.hpp"
 #include "formats/tar_zst_writer.hpp"
 #include "packer/blob_prefetcher.hpp"
 #include "packer/image_source.hpp"
@@ -82,15 +83,7 @@ PackResult pack(const PackOptions& options, Progress& progress) {
     progress.warn(fmt::format("{}: {} looks like an image but is not in an image field; list it in the spec "
                               "if the release needs it ({})",
                               w.where, w.text, w.context));
-  if (options.keys.empty()) throw UsageError("no signing key given (use --key)");
-  std::vector<SigningKey> keys;
-  for (const auto& path : options.keys) {
-    keys.push_back(SigningKey::load(path));
-    for (std::size_t i = 0; i + 1 < keys.size(); ++i)
-      if (keys[i].keyid() == keys.back().keyid())
-        throw UsageError(fmt::format("--key {}: the same key as --key {} (key id {})", path.string(),
-                                     options.keys[i].string(), keys.back().keyid()));
-  }
+  const std::vector<SigningKey> keys = load_signing_keys(options.keys);
   RegistryOptions registry_options;
   registry_options.ca_file = options.ca_file;
   registry_options.insecure_hosts.insert(options.insecure_registries.begin(), options.insecure_registries.end());

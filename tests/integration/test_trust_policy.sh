@@ -63,6 +63,8 @@ cp a.tar.zst inplace.tar.zst
 check "sign may replace its input" -- "$PACK" sign inplace.tar.zst --key b.key -o inplace.tar.zst
 check "which then meets the policy" -- "$IMPORT" verify inplace.tar.zst --trust-policy keys/policy.yaml
 expect_exit 2 "already signed" "a key that already signed" -- "$PACK" sign a+b.tar.zst --key b.key -o out.tar.zst
+expect_exit 2 "the same key as --key b.key" "sign with the same key twice" -- \
+  "$PACK" sign a.tar.zst --key b.key --key b.key -o out.tar.zst
 expect_exit 3 "not signed by a trusted key" "--pubkey names a key that did not sign" -- \
   "$PACK" sign a.tar.zst --key b.key --pubkey c.pub -o out.tar.zst
 "$TESTKIT" mutate a.tar.zst bad-layer.tar.zst flip-layer --key a.key
