@@ -193,10 +193,10 @@ ImportReport import_bundle(const std::filesystem::path& bundle, const ImportOpti
   }
 
   RegistryOptions registry_options;
-  registry_options.ca_file = options.ca_file;
+  registry_options.ca_file = options.access.ca_file;
   registry_options.upload_chunk = options.upload_chunk;
-  registry_options.insecure_hosts.insert(options.insecure_registries.begin(), options.insecure_registries.end());
-  RegistryClient registry(report.registry, registry_options, AuthStore::load(options.auth_file));
+  registry_options.insecure_hosts.insert(options.access.insecure_hosts.begin(), options.access.insecure_hosts.end());
+  RegistryClient registry(report.registry, registry_options, AuthStore::load(options.access.auth_file));
 
   // 1. One pass: verify every entry, upload blobs as they stream. The
   // release is rendered as soon as its YAML has verified, before the first

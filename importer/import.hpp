@@ -6,6 +6,7 @@
 // digest, then their tags. A bundle that fails anywhere leaves no tag.
 
 #include "common/progress.hpp"
+#include "common/registry_access.hpp"
 #include "importer/gitops.hpp"
 #include "importer/verify.hpp"
 
@@ -23,9 +24,7 @@ struct ImportOptions {
   std::string prefix;    // repository path under which images land; may be empty
   std::optional<GitTarget> git;
   std::optional<std::filesystem::path> values_file;
-  std::optional<std::filesystem::path> ca_file;
-  std::optional<std::filesystem::path> auth_file;
-  std::vector<std::string> insecure_registries;
+  RegistryAccess access;
   std::size_t uploads = 3;  // blob uploads in flight
   std::uint64_t upload_chunk = 0;  // 0: one PUT per blob; else PATCH chunks of this size
 };

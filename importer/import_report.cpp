@@ -1,6 +1,6 @@
 #include "importer/import_report.hpp"
 
-#include "importer/report_json.hpp"
+#include "importer/verify_report.hpp"
 
 #include <fmt/format.h>
 

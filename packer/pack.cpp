@@ -85,9 +85,9 @@ PackResult pack(const PackOptions& options, Progress& progress) {
                               w.where, w.text, w.context));
   const std::vector<SigningKey> keys = load_signing_keys(options.keys);
   RegistryOptions registry_options;
-  registry_options.ca_file = options.ca_file;
-  registry_options.insecure_hosts.insert(options.insecure_registries.begin(), options.insecure_registries.end());
-  RegistrySource registries(spec, registry_options, AuthStore::load(options.auth_file));
+  registry_options.ca_file = options.registries.ca_file;
+  registry_options.insecure_hosts.insert(options.registries.insecure_hosts.begin(), options.registries.insecure_hosts.end());
+  RegistrySource registries(spec, registry_options, AuthStore::load(options.registries.auth_file));
   std::vector<ResolvedImage> images;
   for (const auto& p : plan.images)
     images.push_back(p.reference ? registries.resolve(p) : resolve_layout_image(spec, p));

@@ -3,6 +3,7 @@
 // one streaming pass that writes the bundle → commit.
 
 #include "common/progress.hpp"
+#include "common/registry_access.hpp"
 #include "formats/bundle_index.hpp"
 
 #include <cstdint>
@@ -17,11 +18,7 @@ struct PackOptions {
   std::filesystem::path spec;
   std::vector<std::filesystem::path> keys;  // each signs the envelope (a site may require m of them)
   std::filesystem::path output;
-  // Registry access: --auth-file (else $REGISTRY_AUTH_FILE, else
-  // ~/.docker/config.json), --ca-file, --insecure-registry.
-  std::optional<std::filesystem::path> auth_file;
-  std::optional<std::filesystem::path> ca_file;
-  std::vector<std::string> insecure_registries;
+  RegistryAccess registries;
   int fetches = 3;  // blobs fetched at once, ahead of the writer
   int zstd_level = 3;
   int workers = 0;

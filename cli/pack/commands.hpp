@@ -1,6 +1,7 @@
 #pragma once
 
-#include "common/cli_support.hpp"
+#include "cli/run_cli.hpp"
+#include "cli/terminal_progress.hpp"
 
 namespace airlock {
 

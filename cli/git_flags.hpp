@@ -1,7 +1,7 @@
 #pragma once
 // The git remote flags import and promote share.
 
-#include "common/cli_support.hpp"
+#include <CLI/CLI.hpp>
 #include "importer/git_branch.hpp"
 
 #include <string>

@@ -1,4 +1,4 @@
-#include "packer/commands.hpp"
+#include "cli/pack/commands.hpp"
 #include "packer/keygen.hpp"
 
 #include <fmt/format.h>

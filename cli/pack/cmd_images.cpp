@@ -1,4 +1,4 @@
-#include "packer/commands.hpp"
+#include "cli/pack/commands.hpp"
 #include "packer/release_plan.hpp"
 
 #include <fmt/format.h>

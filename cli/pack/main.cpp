@@ -1,4 +1,4 @@
-#include "packer/commands.hpp"
+#include "cli/pack/commands.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"airlock-pack: turn a release into one signed, content-addressed bundle", "airlock-pack"};

@@ -1,4 +1,4 @@
-#include "importer/commands.hpp"
+#include "cli/import/commands.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"airlock-import: verify a bundle and bring it into the disconnected site", "airlock-import"};

@@ -1,27 +1,15 @@
 #pragma once
-// What both command-line programs share: the one top-level catch that maps
-// the error hierarchy to DESIGN.md's exit codes, and the terminal progress
-// reporter. Linked only into the executables: the library never prints.
+// What a person sees of the library's progress: a bar with bytes, rate and
+// ETA on a terminal (stderr), nothing in a pipe; warnings always, on stderr.
 
 #include "common/progress.hpp"
 
-#include <CLI/CLI.hpp>
-
 #include <chrono>
-#include <functional>
+#include <cstdint>
 #include <string>
 
 namespace airlock {
 
-// The action a subcommand chose while parsing; run after parsing succeeds.
-using CommandAction = std::function<int()>;
-
-// Parses argv, runs the chosen action, prints "PROGRAM: error: ..." for
-// failures and returns the exit code.
-int run_cli(CLI::App& app, const CommandAction& action, int argc, char** argv);
-
-// A bar with bytes, rate and ETA on a terminal (stderr), nothing otherwise;
-// warnings always go to stderr.
 class TerminalProgress final : public Progress {
 public:
   explicit TerminalProgress(std::string program, bool quiet = false);

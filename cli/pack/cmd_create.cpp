@@ -1,4 +1,5 @@
-#include "packer/commands.hpp"
+#include "cli/pack/commands.hpp"
+#include "cli/registry_flags.hpp"
 #include "packer/pack.hpp"
 
 #include <fmt/format.h>
@@ -14,9 +15,7 @@ void add_create_command(CLI::App& app, CommandAction& action) {
     std::string spec;
     std::vector<std::string> keys;
     std::string output;
-    std::string auth_file;
-    std::string ca_file;
-    std::vector<std::string> insecure;
+    RegistryFlags registry;
     int fetches = 3;
     int level = 3;
     int workers = 0;
@@ -30,11 +29,7 @@ void add_create_command(CLI::App& app, CommandAction& action) {
                   "requires several signers")
       ->required();
   cmd->add_option("-o,--output", o->output, "Bundle to write (.tar.zst)")->required();
-  cmd->add_option("--auth-file", o->auth_file,
-                  "Registry credentials as docker login writes them (default: $REGISTRY_AUTH_FILE, else "
-                  "~/.docker/config.json)");
-  cmd->add_option("--ca-file", o->ca_file, "Extra CA certificates (PEM) to trust for registries");
-  cmd->add_option("--insecure-registry", o->insecure, "Speak plain HTTP to this host[:port]; repeatable");
+  add_registry_flags(*cmd, o->registry);
   cmd->add_option("--fetches", o->fetches, "Blobs fetched at once, ahead of the archive (default 3)")
       ->check(CLI::Range(1, 16));
   cmd->add_option("--level", o->level, "zstd compression level")->check(CLI::Range(1, 19));
@@ -45,9 +40,7 @@ void add_create_command(CLI::App& app, CommandAction& action) {
     action = [o] {
       TerminalProgress progress("airlock-pack", o->json);
       PackOptions opts{.spec = o->spec, .keys = {o->keys.begin(), o->keys.end()}, .output = o->output};
-      if (!o->auth_file.empty()) opts.auth_file = o->auth_file;
-      if (!o->ca_file.empty()) opts.ca_file = o->ca_file;
-      opts.insecure_registries = o->insecure;
+      opts.registries = registry_access(o->registry);
       opts.fetches = o->fetches;
       opts.zstd_level = o->level;
       opts.workers = o->workers;

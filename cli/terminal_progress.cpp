@@ -1,6 +1,4 @@
-#include "common/cli_support.hpp"
-
-#include "common/error.hpp"
+#include "cli/terminal_progress.hpp"
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -8,30 +6,6 @@
 #include <cstdio>
 
 namespace airlock {
-
-int run_cli(CLI::App& app, const CommandAction& action, int argc, char** argv) {
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    (void)app.exit(e);
-    return static_cast<int>(ExitCode::usage);
-  }
-  try {
-    return action();
-  } catch (const Error& e) {
-    std::fflush(stdout);
-    fmt::print(stderr, "{}: error: {}\n", app.get_name(), e.what());
-    return static_cast<int>(e.exit_code());
-  } catch (const std::exception& e) {
-    std::fflush(stdout);
-    fmt::print(stderr, "{}: error: {}\n", app.get_name(), e.what());
-    return static_cast<int>(ExitCode::other);
-  }
-}
 
 namespace {
 

@@ -1,5 +1,6 @@
-#include "importer/commands.hpp"
-#include "importer/report_json.hpp"
+#include "cli/import/commands.hpp"
+#include "cli/trust_flags.hpp"
+#include "importer/verify_report.hpp"
 
 #include <fmt/format.h>
 
@@ -10,27 +11,19 @@ namespace airlock {
 void add_verify_command(CLI::App& app, CommandAction& action) {
   struct Opts {
     std::string bundle;
-    std::vector<std::string> pubkeys;
-    std::string trust_policy;
+    TrustFlags trust;
     bool json = false;
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = app.add_subcommand("verify", "Check a bundle's signature against trusted keys, and every entry's digest");
   cmd->add_option("bundle", o->bundle, "Bundle (.tar.zst), or - for standard input")->required();
-  auto* pubkey = cmd->add_option("--pubkey", o->pubkeys,
-                                 "Trusted Ed25519 public key (PEM); repeatable; any one signature suffices");
-  cmd->add_option("--trust-policy", o->trust_policy,
-                  "Trust policy file (YAML: keys, threshold m-of-n, per-key expiry) instead of --pubkey")
-      ->excludes(pubkey);
+  add_trust_flags(*cmd, o->trust);
   cmd->add_flag("--json", o->json, "Print one JSON document");
   cmd->footer("Exit status: 0 verified, 2 usage, 3 verification failed.");
   cmd->callback([o, &action] {
     action = [o] {
       TerminalProgress progress("airlock-import", o->json);
-      VerifyOptions opts;
-      for (const auto& p : o->pubkeys) opts.pubkeys.emplace_back(p);
-      if (!o->trust_policy.empty()) opts.trust_policy = o->trust_policy;
-      const auto report = verify_bundle(o->bundle, opts, progress);
+      const auto report = verify_bundle(o->bundle, verify_options(o->trust), progress);
       if (o->json) fmt::print("{}\n", verify_report_json(report).dump(2));
       else fmt::print("{}", verify_report_text(report));
       return 0;

@@ -1,6 +1,6 @@
-#include "importer/commands.hpp"
+#include "cli/import/commands.hpp"
 #include "importer/git_branch.hpp"
-#include "importer/git_flags.hpp"
+#include "cli/git_flags.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>

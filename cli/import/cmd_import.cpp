@@ -1,6 +1,8 @@
-#include "importer/commands.hpp"
+#include "cli/import/commands.hpp"
 #include "importer/import.hpp"
-#include "importer/git_flags.hpp"
+#include "cli/git_flags.hpp"
+#include "cli/registry_flags.hpp"
+#include "cli/trust_flags.hpp"
 #include "importer/import_report.hpp"
 
 #include <fmt/format.h>
@@ -12,13 +14,10 @@ namespace airlock {
 void add_import_command(CLI::App& app, CommandAction& action) {
   struct Opts {
     std::string bundle;
-    std::vector<std::string> pubkeys;
-    std::string trust_policy;
+    TrustFlags trust;
     std::string registry;
     std::string prefix;
-    std::string ca_file;
-    std::string auth_file;
-    std::vector<std::string> insecure;
+    RegistryFlags access;
     int uploads = 3;
     unsigned chunk_mib = 0;
     std::string git;
@@ -31,19 +30,12 @@ void add_import_command(CLI::App& app, CommandAction& action) {
   auto o = std::make_shared<Opts>();
   auto* cmd = app.add_subcommand("import", "Verify a bundle and load its images into the site's registry, in one pass");
   cmd->add_option("bundle", o->bundle, "Bundle (.tar.zst), or - for standard input")->required();
-  auto* pubkey = cmd->add_option("--pubkey", o->pubkeys,
-                                 "Trusted Ed25519 public key (PEM); repeatable; any one signature suffices");
-  cmd->add_option("--trust-policy", o->trust_policy,
-                  "Trust policy file (YAML: keys, threshold m-of-n, per-key expiry) instead of --pubkey")
-      ->excludes(pubkey);
+  add_trust_flags(*cmd, o->trust);
   cmd->add_option("--registry", o->registry,
                   "The internal registry, HOST[:PORT], to load the images into (with --git alone: the registry the "
                   "branch's last import of this release used)");
   cmd->add_option("--prefix", o->prefix, "Repository path the images land under (<registry>/<prefix>/<name>)");
-  cmd->add_option("--ca-file", o->ca_file, "Extra CA certificates (PEM) to trust for the registry");
-  cmd->add_option("--auth-file", o->auth_file,
-                  "Registry credentials (docker/podman auth file; default $REGISTRY_AUTH_FILE, ~/.docker/config.json)");
-  cmd->add_option("--insecure-registry", o->insecure, "Speak plain HTTP to this host[:port]; repeatable");
+  add_registry_flags(*cmd, o->access);
   cmd->add_option("--uploads", o->uploads, "Blob uploads in flight")->check(CLI::Range(1, 16));
   cmd->add_option("--chunk-mib", o->chunk_mib,
                   "Upload blobs in PATCH chunks of this many MiB, for a registry or proxy that caps request bodies "
@@ -62,13 +54,10 @@ void add_import_command(CLI::App& app, CommandAction& action) {
     action = [o] {
       TerminalProgress progress("airlock-import", o->json);
       ImportOptions opts;
-      for (const auto& p : o->pubkeys) opts.verify.pubkeys.emplace_back(p);
-      if (!o->trust_policy.empty()) opts.verify.trust_policy = o->trust_policy;
+      opts.verify = verify_options(o->trust);
       opts.registry = o->registry;
       opts.prefix = o->prefix;
-      if (!o->ca_file.empty()) opts.ca_file = o->ca_file;
-      if (!o->auth_file.empty()) opts.auth_file = o->auth_file;
-      opts.insecure_registries = o->insecure;
+      opts.access = registry_access(o->access);
       opts.uploads = static_cast<std::size_t>(o->uploads);
       opts.upload_chunk = std::uint64_t{o->chunk_mib} << 20;
       if (!o->git.empty()) {
