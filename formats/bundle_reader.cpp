@@ -7,7 +7,7 @@
 
 #include <cerrno>
 #include <map>
-#include <set>
+#include <utility>
 
 namespace airlock {
 namespace {
@@ -132,17 +132,33 @@ bool BundleReader::next_header(archive_entry** entry, std::string& path) {
   return true;
 }
 
-void BundleReader::stream(const BundleIndex& index, EntryHandler& handler, Progress& progress) {
+void BundleReader::stream(const BundleIndex& index, EntryHandler& handler, Progress& progress,
+                          const std::function<bool(std::string_view path)>& stop_before) {
+  if (m_finished) return;
   std::map<std::string_view, const IndexEntry*> listed;
   for (const auto& e : index.entries) listed.emplace(e.path, &e);
-  std::set<std::string> seen{std::string(k_envelope_entry)};
+  if (!m_started) {
+    m_started = true;
+    m_seen.insert(std::string(k_envelope_entry));
+    progress.begin("verify", index.total_entry_bytes());
+  }
   archive* a = m_archive.get();
-  progress.begin("verify", index.total_entry_bytes());
 
   archive_entry* entry = nullptr;
   std::string path;
-  while (next_header(&entry, path)) {
-    if (!seen.insert(path).second) reject(path, "appears twice in the archive");
+  for (;;) {
+    if (m_pending) {
+      entry = std::exchange(m_pending, nullptr);
+      path = std::move(m_pending_path);
+    } else if (!next_header(&entry, path)) {
+      break;
+    }
+    if (stop_before && stop_before(path)) {
+      m_pending = entry;
+      m_pending_path = std::move(path);
+      return;
+    }
+    if (!m_seen.insert(path).second) reject(path, "appears twice in the archive");
     const auto it = listed.find(path);
     if (it == listed.end()) reject(path, "is not listed in the signed index");
     const IndexEntry& want = *it->second;
@@ -175,8 +191,9 @@ void BundleReader::stream(const BundleIndex& index, EntryHandler& handler, Progr
     handler.on_verified(want);
   }
   for (const auto& e : index.entries)
-    if (!seen.contains(e.path)) reject(e.path, "is listed in the signed index but missing from the archive");
+    if (!m_seen.contains(e.path)) reject(e.path, "is listed in the signed index but missing from the archive");
   check_trailer();
+  m_finished = true;
   progress.end();
 }
 

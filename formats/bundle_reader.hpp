@@ -19,7 +19,9 @@
 #include <cstdint>
 #include <exception>
 #include <filesystem>
+#include <functional>
 #include <memory>
+#include <set>
 #include <span>
 #include <string>
 
@@ -53,9 +55,15 @@ public:
   [[nodiscard]] const DsseEnvelope& envelope() const noexcept { return m_envelope; }
   [[nodiscard]] const std::string& name() const noexcept { return m_name; }
 
-  // Reads every remaining entry against `index`. Throws VerificationError
-  // naming the bundle and the entry.
-  void stream(const BundleIndex& index, EntryHandler& handler, Progress& progress);
+  // Reads the remaining entries against `index`, up to the first one whose
+  // path `stop_before` accepts (left for the next call), else to the end of
+  // the archive, where it also checks that every listed entry came and that
+  // nothing but padding follows. Throws VerificationError naming the bundle
+  // and the entry.
+  void stream(const BundleIndex& index, EntryHandler& handler, Progress& progress,
+              const std::function<bool(std::string_view path)>& stop_before = {});
+  // The whole archive has been read.
+  [[nodiscard]] bool finished() const noexcept { return m_finished; }
 
   [[nodiscard]] std::uint64_t compressed_bytes() const noexcept;
   [[nodiscard]] std::uint64_t archive_bytes() const noexcept { return m_archive_bytes; }
@@ -77,6 +85,11 @@ private:
   std::uint64_t m_archive_bytes = 0;
   std::uint64_t m_delivered = 0;             // decompressed bytes handed to libarchive
   std::span<const std::uint8_t> m_last_chunk;  // the chunk libarchive holds
+  std::set<std::string> m_seen;                // entries read so far
+  archive_entry* m_pending = nullptr;          // a header read but left for the next stream()
+  std::string m_pending_path;
+  bool m_started = false;
+  bool m_finished = false;
 };
 
 }  // namespace airlock

@@ -7,7 +7,7 @@
 
 #include "common/progress.hpp"
 #include "common/registry_access.hpp"
-#include "importer/gitops.hpp"
+#include "importer/import_branch.hpp"
 #include "importer/verify.hpp"
 
 #include <optional>
@@ -52,9 +52,6 @@ struct ImportReport {
   std::optional<GitReport> git;
   double seconds = 0;
 };
-
-// "<registry>/<prefix>/<name>": where an image of the bundle lands.
-[[nodiscard]] std::string target_repository(const std::string& prefix, const std::string& repository);
 
 // Throws UsageError (bad options), VerificationError (the bundle) or
 // RemoteError (the registry), each naming registry, image or entry.

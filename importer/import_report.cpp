@@ -73,4 +73,28 @@ std::string import_report_text(const ImportReport& report) {
   return out;
 }
 
+namespace {
+
+const char* promote_kind(PromoteResult::Kind kind) {
+  switch (kind) {
+    case PromoteResult::Kind::created: return "created";
+    case PromoteResult::Kind::fast_forward: return "fast-forward";
+    case PromoteResult::Kind::merged: return "merged";
+    case PromoteResult::Kind::up_to_date: return "up-to-date";
+  }
+  return "unknown";
+}
+
+}  // namespace
+
+nlohmann::ordered_json promote_report_json(const PromoteResult& r, const std::string& url, const std::string& from,
+                                           const std::string& to) {
+  return {{"git", redact_git_url(url)}, {"from", from}, {"to", to}, {"result", promote_kind(r.kind)},
+          {"commit", r.commit}};
+}
+
+std::string promote_report_text(const PromoteResult& r, const std::string& from, const std::string& to) {
+  return fmt::format("promote {} into {}: {} ({})\n", from, to, promote_kind(r.kind), r.commit);
+}
+
 }  // namespace airlock

@@ -5,19 +5,20 @@
 #include "common/timestamp.hpp"
 #include "formats/dsse_envelope.hpp"
 #include "formats/ed25519_key.hpp"
-#include "packer/signing_keys.hpp"
 #include "formats/tar_zst_writer.hpp"
 #include "packer/blob_prefetcher.hpp"
 #include "packer/image_source.hpp"
+#include "packer/pack_report.hpp"
 #include "packer/release_plan.hpp"
+#include "packer/signing_keys.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cstdlib>
-#include <map>
 #include <set>
+#include <utility>
 
 namespace airlock {
 namespace {
@@ -71,70 +72,81 @@ void stream_blob(TarZstWriter& writer, BlobPrefetcher& prefetcher, std::size_t i
   writer.end_entry();
 }
 
-}  // namespace
-
-PackResult pack(const PackOptions& options, Progress& progress) {
-  // 1. Inputs: spec, manifests, the images they need, the key. Nothing is
-  //    written yet.
-  const ReleasePlan plan = plan_release(options.spec);
-  const ReleaseSpec& spec = plan.spec;
-  const auto& manifests = plan.manifests;
-  for (const auto& w : plan.warnings)
-    progress.warn(fmt::format("{}: {} looks like an image but is not in an image field; list it in the spec "
-                              "if the release needs it ({})",
-                              w.where, w.text, w.context));
-  const std::vector<SigningKey> keys = load_signing_keys(options.keys);
+RegistrySource registry_source(const ReleasePlan& plan, const RegistryAccess& access) {
   RegistryOptions registry_options;
-  registry_options.ca_file = options.registries.ca_file;
-  registry_options.insecure_hosts.insert(options.registries.insecure_hosts.begin(), options.registries.insecure_hosts.end());
-  RegistrySource registries(spec, registry_options, AuthStore::load(options.registries.auth_file));
+  registry_options.ca_file = access.ca_file;
+  registry_options.insecure_hosts.insert(access.insecure_hosts.begin(), access.insecure_hosts.end());
+  return RegistrySource(plan.spec, registry_options, AuthStore::load(access.auth_file));
+}
+
+// Pulls every planned image's manifests and configs (small) and prepares
+// its layers to stream from `registries`, which must outlive them.
+std::vector<ResolvedImage> resolve_images(const ReleasePlan& plan, RegistrySource& registries) {
   std::vector<ResolvedImage> images;
   for (const auto& p : plan.images)
-    images.push_back(p.reference ? registries.resolve(p) : resolve_layout_image(spec, p));
+    images.push_back(p.reference ? registries.resolve(p) : resolve_layout_image(plan.spec, p));
+  return images;
+}
 
-  // 2. The archive's order: small JSON blobs before layers, each blob once.
-  std::vector<const SourcedBlob*> blobs;
+// The archive's order of blobs: small JSON before layers (every image's
+// manifests, then every config, then every layer), each digest once.
+std::vector<const SourcedBlob*> archive_order(const std::vector<ResolvedImage>& images) {
+  std::vector<const SourcedBlob*> order;
   std::set<Digest> placed;
-  for (auto which : {&ResolvedImage::manifests, &ResolvedImage::configs, &ResolvedImage::layers})
-    for (const auto& r : images)
-      for (const auto& b : r.*which)
-        if (placed.insert(b.descriptor.digest).second) blobs.push_back(&b);
+  const auto place = [&](const std::vector<SourcedBlob>& blobs) {
+    for (const auto& b : blobs)
+      if (placed.insert(b.descriptor.digest).second) order.push_back(&b);
+  };
+  for (const auto& r : images) place(r.manifests);
+  for (const auto& r : images) place(r.configs);
+  for (const auto& r : images) place(r.layers);
+  return order;
+}
 
-  // 3. The index, then its signature.
+// The entries that come before the blobs, in archive order: the OCI layout
+// files, then the release's YAML.
+std::vector<std::pair<std::string, std::string>> leading_entries(const ReleasePlan& plan,
+                                                                 const std::vector<ResolvedImage>& images) {
+  std::vector<std::pair<std::string, std::string>> out;
+  out.emplace_back("oci-layout", std::string(media_type::oci_layout_file));
+  out.emplace_back("index.json", bundle_oci_index(images));
+  for (const auto& m : plan.manifests) out.emplace_back(m.entry, m.content);
+  return out;
+}
+
+BundleIndex build_index(const ReleasePlan& plan, const std::vector<ResolvedImage>& images,
+                        const std::vector<std::pair<std::string, std::string>>& leading,
+                        const std::vector<const SourcedBlob*>& blobs, std::int64_t created) {
+  const ReleaseSpec& spec = plan.spec;
   BundleIndex index;
   index.name = spec.name;
   index.version = spec.version;
   index.sequence = spec.sequence;
-  index.created = creation_time(options);
+  index.created = created;
   if (spec.expires.at) index.expires = *spec.expires.at;
   if (spec.expires.seconds) index.expires = index.created + *spec.expires.seconds;
   if (index.expires && *index.expires <= index.created)
     throw UsageError(fmt::format("{}: expires {} is not after the creation time {}", spec.path.string(),
                                  format_utc(*index.expires), format_utc(index.created)));
-  const std::string oci_layout(media_type::oci_layout_file);
-  const std::string oci_index = bundle_oci_index(images);
-  index.entries.push_back({"oci-layout", Sha256::of(oci_layout), oci_layout.size()});
-  index.entries.push_back({"index.json", Sha256::of(oci_index), oci_index.size()});
-  for (const auto& m : manifests) index.entries.push_back({m.entry, Sha256::of(m.content), m.content.size()});
+  for (const auto& [path, content] : leading) index.entries.push_back({path, Sha256::of(content), content.size()});
   for (const auto* b : blobs)
     index.entries.push_back({blob_entry_path(b->descriptor.digest), b->descriptor.digest, b->descriptor.size});
-  for (auto& r : images) index.images.push_back(r.image);
+  for (const auto& r : images) index.images.push_back(r.image);
   index.manifest_sources = plan.sources;
-  index.values = plan.spec.values;
+  index.values = spec.values;
+  return index;
+}
 
-  const std::string payload = index.to_json();
-  std::vector<const SigningKey*> signers;
-  for (const auto& k : keys) signers.push_back(&k);
-  const DsseEnvelope envelope = dsse_sign(k_bundle_payload_type, payload, signers);
-
-  // 4. One streaming pass into a temporary file, renamed on success.
+// One streaming pass into a temporary file beside the output, renamed only
+// once the last blob has been checked against its digest.
+std::uint64_t write_bundle(const PackOptions& options, const BundleIndex& index, const DsseEnvelope& envelope,
+                           const std::vector<std::pair<std::string, std::string>>& leading,
+                           const std::vector<const SourcedBlob*>& blobs, Progress& progress) {
   AtomicFile out(options.output, 0644);
   TarZstWriter writer(out.fd(), options.output.string(),
                       {.level = options.zstd_level, .workers = options.workers, .mtime = index.created});
   writer.add(k_envelope_entry, envelope.to_json());
-  writer.add("oci-layout", oci_layout);
-  writer.add("index.json", oci_index);
-  for (const auto& m : manifests) writer.add(m.entry, m.content);
+  for (const auto& [path, content] : leading) writer.add(path, content);
   progress.begin("pack", index.total_entry_bytes());
   // Several fetches in flight, 2 MiB buffered each (TCP buffers add more):
   // per-blob latency hides behind the writer while memory stays bounded.
@@ -143,13 +155,31 @@ PackResult pack(const PackOptions& options, Progress& progress) {
   writer.finish();
   progress.end();
   out.commit();
+  return writer.compressed_bytes();
+}
+
+}  // namespace
+
+PackResult pack(const PackOptions& options, Progress& progress) {
+  const ReleasePlan plan = plan_release(options.spec);
+  for (const auto& w : plan.warnings) progress.warn(unbundled_reference_warning(w));
+  const std::vector<SigningKey> keys = load_signing_keys(options.keys);
+  RegistrySource registries = registry_source(plan, options.registries);
+  const std::vector<ResolvedImage> images = resolve_images(plan, registries);
+  const auto blobs = archive_order(images);
+  const auto leading = leading_entries(plan, images);
 
   PackResult result;
+  result.index = build_index(plan, images, leading, blobs, creation_time(options));
+  const std::string payload = result.index.to_json();
+  std::vector<const SigningKey*> signers;
+  for (const auto& k : keys) signers.push_back(&k);
+  const DsseEnvelope envelope = dsse_sign(k_bundle_payload_type, payload, signers);
+  result.compressed_bytes = write_bundle(options, result.index, envelope, leading, blobs, progress);
+
   result.bundle_digest = Sha256::of(payload);
   for (const auto& k : keys) result.keyids.push_back(k.keyid());
-  result.archive_bytes = index.total_entry_bytes();
-  result.compressed_bytes = writer.compressed_bytes();
-  result.index = std::move(index);
+  result.archive_bytes = result.index.total_entry_bytes();
   return result;
 }
 

@@ -3,6 +3,7 @@
 #include "common/error.hpp"
 #include "common/file_util.hpp"
 #include "formats/bundle_index.hpp"
+#include "formats/image_match.hpp"
 #include "formats/image_name.hpp"
 #include "packer/git_manifests.hpp"
 
@@ -103,7 +104,7 @@ ReleasePlan plan_release(const std::filesystem::path& spec_path) {
 
   // Spec images first, in spec order; two sources may not share a name.
   std::map<std::string, std::size_t> by_name;
-  std::map<std::string, std::size_t> by_reference;
+  ImageMatcher matcher;
   const auto add = [&](PlannedImage p) {
     if (const auto it = by_name.find(p.name); it != by_name.end()) {
       const auto& other = plan.images[it->second];
@@ -112,28 +113,21 @@ ReleasePlan plan_release(const std::filesystem::path& spec_path) {
                                    other.source, other.found_at.front(), p.source, p.found_at.front(), p.name));
     }
     by_name.emplace(p.name, plan.images.size());
-    if (p.reference) by_reference.emplace(p.reference->str(), plan.images.size());
+    matcher.add(plan.images.size(), p.reference, p.name);
     plan.images.push_back(std::move(p));
   };
   for (const auto& si : plan.spec.images) add(plan_spec_image(si));
 
   // Then every image the YAML references that the spec does not already
-  // provide, matched by full reference, else by bundle name.
+  // provide.
   std::vector<std::string> errors;
   for (const auto& m : plan.manifests) {
     auto found = discover_images(m.content, m.file);
     errors.insert(errors.end(), found.errors.begin(), found.errors.end());
     plan.warnings.insert(plan.warnings.end(), found.warnings.begin(), found.warnings.end());
     for (const auto& img : found.images) {
-      const auto ref_it = by_reference.find(img.reference.str());
-      const auto name_it = by_name.find(img.reference.bundle_name());
-      if (ref_it != by_reference.end()) {
-        plan.images[ref_it->second].found_at.push_back(img.where);
-      } else if (name_it != by_name.end() && !plan.images[name_it->second].reference) {
-        plan.images[name_it->second].found_at.push_back(img.where);
-      } else {
-        add({img.reference.bundle_name(), "docker://" + img.reference.str(), img.reference, {img.where}});
-      }
+      if (const auto i = matcher.find(img.reference)) plan.images[*i].found_at.push_back(img.where);
+      else add({img.reference.bundle_name(), "docker://" + img.reference.str(), img.reference, {img.where}});
     }
   }
   if (!errors.empty()) {
@@ -141,12 +135,8 @@ ReleasePlan plan_release(const std::filesystem::path& spec_path) {
     for (const auto& e : errors) all += "\n  " + e;
     throw UsageError(fmt::format("image fields that are not image references:{}", all));
   }
-  // Warnings for strings the spec already covers are noise.
-  std::erase_if(plan.warnings, [&](const FoundImage& w) {
-    const auto name_it = by_name.find(w.reference.bundle_name());
-    return by_reference.contains(w.reference.str()) ||
-           (name_it != by_name.end() && !plan.images[name_it->second].reference);
-  });
+  // Warnings for strings the bundle already covers are noise.
+  std::erase_if(plan.warnings, [&](const FoundImage& w) { return matcher.find(w.reference).has_value(); });
   return plan;
 }
 

@@ -1,12 +1,12 @@
 #pragma once
 // What a bundle will hold, decided before anything is fetched: the spec,
 // its manifest files, and every image: those the spec lists and those the
-// YAML references (packer/image_discovery.hpp), merged by bundle name.
+// YAML references (formats/image_discovery.hpp), merged by bundle name.
 
 #include "formats/bundle_index.hpp"
 #include "formats/image_reference.hpp"
 #include "formats/release_spec.hpp"
-#include "packer/image_discovery.hpp"
+#include "formats/image_discovery.hpp"
 
 #include <optional>
 #include <string>

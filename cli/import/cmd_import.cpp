@@ -3,9 +3,8 @@
 #include "cli/git_flags.hpp"
 #include "cli/registry_flags.hpp"
 #include "cli/trust_flags.hpp"
+#include "cli/report_output.hpp"
 #include "importer/import_report.hpp"
-
-#include <fmt/format.h>
 
 #include <memory>
 
@@ -46,7 +45,7 @@ void add_import_command(CLI::App& app, CommandAction& action) {
   cmd->add_option("--path", o->path, "Directory of the release in the branch (default: the release's name)");
   cmd->add_option("--values", o->values, "Site values for the release's ${airlock:NAME} placeholders (YAML NAME: value)");
   add_git_flags(*cmd, o->git_flags);
-  cmd->add_flag("--json", o->json, "Print one JSON document");
+  add_json_flag(*cmd, o->json);
   cmd->footer("Exit status: 0 imported (or already imported), 2 usage, 3 verification failed, rollback or expired "
               "(nothing was tagged or committed, unless a newer import won a race for the branch), 4 registry or git "
               "remote failed. See docs/OPERATIONS.md.");
@@ -68,8 +67,7 @@ void add_import_command(CLI::App& app, CommandAction& action) {
       }
       if (!o->values.empty()) opts.values_file = o->values;
       const auto report = import_bundle(o->bundle, opts, progress);
-      if (o->json) fmt::print("{}\n", import_report_json(report).dump(2));
-      else fmt::print("{}", import_report_text(report));
+      print_report(o->json, import_report_json(report), import_report_text(report));
       return 0;
     };
   });

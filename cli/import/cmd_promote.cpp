@@ -1,9 +1,8 @@
 #include "cli/import/commands.hpp"
 #include "importer/git_branch.hpp"
 #include "cli/git_flags.hpp"
-
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
+#include "cli/report_output.hpp"
+#include "importer/import_report.hpp"
 
 #include <memory>
 
@@ -23,22 +22,14 @@ void add_promote_command(CLI::App& app, CommandAction& action) {
   cmd->add_option("--from", o->from, "The branch to promote")->capture_default_str();
   cmd->add_option("--to", o->to, "The environment branch (created from --from when missing)")->required();
   add_git_flags(*cmd, o->git_flags);
-  cmd->add_flag("--json", o->json, "Print one JSON document");
+  add_json_flag(*cmd, o->json);
   cmd->footer("Exit status: 0 promoted (or up to date), 1 merge conflict (the branch did not move), 2 usage, "
               "4 git remote failed.");
   cmd->callback([o, &action] {
     action = [o] {
       if (o->from == o->to) throw UsageError("--from and --to name the same branch");
       const auto r = promote_branch(o->git, o->from, o->to, git_options(o->git_flags));
-      static constexpr const char* kinds[] = {"created", "fast-forward", "merged", "up-to-date"};
-      const char* kind = kinds[static_cast<int>(r.kind)];
-      if (o->json) {
-        fmt::print("{}\n", nlohmann::ordered_json{{"git", o->git}, {"from", o->from}, {"to", o->to},
-                                                  {"result", kind}, {"commit", r.commit}}
-                               .dump(2));
-      } else {
-        fmt::print("promote {} into {}: {} ({})\n", o->from, o->to, kind, r.commit);
-      }
+      print_report(o->json, promote_report_json(r, o->git, o->from, o->to), promote_report_text(r, o->from, o->to));
       return 0;
     };
   });

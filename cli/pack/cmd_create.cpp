@@ -1,10 +1,7 @@
 #include "cli/pack/commands.hpp"
 #include "cli/registry_flags.hpp"
-#include "packer/pack.hpp"
-
-#include <fmt/format.h>
-#include <fmt/ranges.h>
-#include <nlohmann/json.hpp>
+#include "cli/report_output.hpp"
+#include "packer/pack_report.hpp"
 
 #include <memory>
 
@@ -34,7 +31,7 @@ void add_create_command(CLI::App& app, CommandAction& action) {
       ->check(CLI::Range(1, 16));
   cmd->add_option("--level", o->level, "zstd compression level")->check(CLI::Range(1, 19));
   cmd->add_option("--threads", o->workers, "zstd worker threads (0: one per core, at most 4)")->check(CLI::Range(0, 64));
-  cmd->add_flag("--json", o->json, "Print one JSON document");
+  add_json_flag(*cmd, o->json);
   cmd->footer("The creation time is $SOURCE_DATE_EPOCH when set, so the same inputs give the same index.");
   cmd->callback([o, &action] {
     action = [o] {
@@ -45,25 +42,7 @@ void add_create_command(CLI::App& app, CommandAction& action) {
       opts.zstd_level = o->level;
       opts.workers = o->workers;
       const auto r = pack(opts, progress);
-      if (o->json) {
-        fmt::print("{}\n", nlohmann::ordered_json{{"bundle", o->output},
-                                                  {"bundleDigest", r.bundle_digest.str()},
-                                                  {"keyid", r.keyids.front()},
-                                                  {"keyids", r.keyids},
-                                                  {"release", r.index.name},
-                                                  {"version", r.index.version},
-                                                  {"sequence", r.index.sequence},
-                                                  {"images", r.index.images.size()},
-                                                  {"entries", r.index.entries.size() + 1},
-                                                  {"archiveBytes", r.archive_bytes},
-                                                  {"compressedBytes", r.compressed_bytes}}.dump(2));
-      } else {
-        fmt::print("wrote {}: {} {} (sequence {}), {} images, {} entries, {} bytes compressed\n"
-                   "bundle digest: {}\nsigned by key{}: {}\n",
-                   o->output, r.index.name, r.index.version, r.index.sequence, r.index.images.size(),
-                   r.index.entries.size() + 1, r.compressed_bytes, r.bundle_digest.str(),
-                   r.keyids.size() == 1 ? "" : "s", fmt::join(r.keyids, ", "));
-      }
+      print_report(o->json, pack_report_json(r, o->output), pack_report_text(r, o->output));
       return 0;
     };
   });

@@ -1,8 +1,6 @@
 #include "cli/pack/commands.hpp"
-#include "packer/release_plan.hpp"
-
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
+#include "cli/report_output.hpp"
+#include "packer/pack_report.hpp"
 
 #include <memory>
 
@@ -16,28 +14,14 @@ void add_images_command(CLI::App& app, CommandAction& action) {
   auto o = std::make_shared<Opts>();
   auto* cmd = app.add_subcommand("images", "List the images a bundle of SPEC would hold, and where each was found");
   cmd->add_option("spec", o->spec, "Release spec (YAML)")->required();
-  cmd->add_flag("--json", o->json, "Print one JSON document");
+  add_json_flag(*cmd, o->json);
   cmd->callback([o, &action] {
     action = [o] {
+      TerminalProgress progress("airlock-pack", o->json);
       const auto plan = plan_release(o->spec);
-      if (o->json) {
-        nlohmann::ordered_json images = nlohmann::ordered_json::array();
-        for (const auto& i : plan.images)
-          images.push_back({{"name", i.name}, {"source", i.source}, {"foundAt", i.found_at}});
-        nlohmann::ordered_json warnings = nlohmann::ordered_json::array();
-        for (const auto& w : plan.warnings)
-          warnings.push_back({{"text", w.text}, {"reference", w.reference.str()}, {"at", w.where}, {"context", w.context}});
-        fmt::print("{}\n", nlohmann::ordered_json{{"images", images}, {"warnings", warnings}}.dump(2));
-        return 0;
-      }
-      for (const auto& i : plan.images) {
-        fmt::print("{}\n  from {}\n", i.name, i.source);
-        for (const auto& at : i.found_at) fmt::print("  at   {}\n", at);
-      }
-      for (const auto& w : plan.warnings)
-        fmt::print(stderr, "airlock-pack: warning: {}: \"{}\" looks like an image outside an image field ({}); "
-                           "list it in the spec if the release needs it\n",
-                   w.where, w.text, w.context);
+      print_report(o->json, images_report_json(plan), images_report_text(plan));
+      if (!o->json)
+        for (const auto& w : plan.warnings) progress.warn(unbundled_reference_warning(w));
       return 0;
     };
   });

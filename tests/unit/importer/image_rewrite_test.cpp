@@ -1,6 +1,6 @@
 // The in-place rewrite keeps every byte but the image scalars: a reviewer's
 // diff of the committed YAML shows images only.
-#include "importer/yaml_render.hpp"
+#include "importer/image_rewrite.hpp"
 #include "tests/unit/error_matcher.hpp"
 
 #include <catch2/catch.hpp>

@@ -1,4 +1,4 @@
-#include "packer/cosign.hpp"
+#include "packer/sign_bundle.hpp"
 
 #include "common/atomic_file.hpp"
 #include "common/error.hpp"
@@ -44,7 +44,7 @@ private:
 
 }  // namespace
 
-CosignResult cosign(const CosignOptions& options, Progress& progress) {
+SignBundleResult sign_bundle(const SignBundleOptions& options, Progress& progress) {
   const std::vector<SigningKey> keys = load_signing_keys(options.keys);
   std::vector<PublicKey> required;
   for (const auto& path : options.require_signed_by) required.push_back(PublicKey::load(path));
@@ -55,7 +55,7 @@ CosignResult cosign(const CosignOptions& options, Progress& progress) {
   dsse_check_payload_type(envelope, where);
   if (!required.empty()) (void)dsse_verify(envelope, required, 1, where);
 
-  CosignResult result;
+  SignBundleResult result;
   result.index = BundleIndex::parse(envelope.payload, where);
   result.bundle_digest = Sha256::of(envelope.payload);
   for (const auto& s : envelope.signatures) result.previous_keyids.push_back(s.keyid);

@@ -1,7 +1,7 @@
-#include "importer/yaml_render.hpp"
+#include "importer/image_rewrite.hpp"
 
 #include "common/error.hpp"
-#include "packer/image_discovery.hpp"
+#include "formats/image_discovery.hpp"
 
 #include <fmt/format.h>
 

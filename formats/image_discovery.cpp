@@ -1,4 +1,4 @@
-#include "packer/image_discovery.hpp"
+#include "formats/image_discovery.hpp"
 
 #include "common/error.hpp"
 

@@ -15,7 +15,7 @@
 
 namespace airlock {
 
-struct CosignOptions {
+struct SignBundleOptions {
   std::filesystem::path bundle;  // "-" for standard input
   std::vector<std::filesystem::path> keys;
   std::filesystem::path output;
@@ -25,7 +25,7 @@ struct CosignOptions {
   int workers = 0;
 };
 
-struct CosignResult {
+struct SignBundleResult {
   BundleIndex index;
   Digest bundle_digest;
   std::vector<std::string> previous_keyids;  // signers before
@@ -35,6 +35,6 @@ struct CosignResult {
 
 // Throws UsageError (keys, options, a key that already signed),
 // VerificationError (a damaged bundle, or no signature by a required key).
-[[nodiscard]] CosignResult cosign(const CosignOptions& options, Progress& progress);
+[[nodiscard]] SignBundleResult sign_bundle(const SignBundleOptions& options, Progress& progress);
 
 }  // namespace airlock

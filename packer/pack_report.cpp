@@ -1,0 +1,78 @@
+#include "packer/pack_report.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+namespace airlock {
+
+std::string unbundled_reference_warning(const FoundImage& found) {
+  return fmt::format("{}: \"{}\" looks like an image outside an image field ({}); list it in the spec if the release "
+                     "needs it",
+                     found.where, found.text, found.context);
+}
+
+nlohmann::ordered_json pack_report_json(const PackResult& r, const std::string& bundle) {
+  return {{"bundle", bundle},
+          {"bundleDigest", r.bundle_digest.str()},
+          {"keyid", r.keyids.front()},
+          {"keyids", r.keyids},
+          {"release", r.index.name},
+          {"version", r.index.version},
+          {"sequence", r.index.sequence},
+          {"images", r.index.images.size()},
+          {"entries", r.index.entries.size() + 1},
+          {"archiveBytes", r.archive_bytes},
+          {"compressedBytes", r.compressed_bytes}};
+}
+
+std::string pack_report_text(const PackResult& r, const std::string& bundle) {
+  return fmt::format("wrote {}: {} {} (sequence {}), {} images, {} entries, {} bytes compressed\n"
+                     "bundle digest: {}\nsigned by key{}: {}\n",
+                     bundle, r.index.name, r.index.version, r.index.sequence, r.index.images.size(),
+                     r.index.entries.size() + 1, r.compressed_bytes, r.bundle_digest.str(),
+                     r.keyids.size() == 1 ? "" : "s", fmt::join(r.keyids, ", "));
+}
+
+nlohmann::ordered_json sign_report_json(const SignBundleResult& r, const std::string& bundle) {
+  return {{"bundle", bundle},
+          {"bundleDigest", r.bundle_digest.str()},
+          {"previousKeyids", r.previous_keyids},
+          {"addedKeyids", r.added_keyids},
+          {"compressedBytes", r.compressed_bytes}};
+}
+
+std::string sign_report_text(const SignBundleResult& r, const std::string& bundle) {
+  return fmt::format("wrote {}: {} {} (sequence {}), bundle digest {} (unchanged)\nsigned before by: {}\nadded: {}\n",
+                     bundle, r.index.name, r.index.version, r.index.sequence, r.bundle_digest.str(),
+                     r.previous_keyids.empty() ? "nobody" : fmt::format("{}", fmt::join(r.previous_keyids, ", ")),
+                     fmt::join(r.added_keyids, ", "));
+}
+
+nlohmann::ordered_json images_report_json(const ReleasePlan& plan) {
+  nlohmann::ordered_json images = nlohmann::ordered_json::array();
+  for (const auto& i : plan.images) images.push_back({{"name", i.name}, {"source", i.source}, {"foundAt", i.found_at}});
+  nlohmann::ordered_json warnings = nlohmann::ordered_json::array();
+  for (const auto& w : plan.warnings)
+    warnings.push_back({{"text", w.text}, {"reference", w.reference.str()}, {"at", w.where}, {"context", w.context}});
+  return {{"images", images}, {"warnings", warnings}};
+}
+
+std::string images_report_text(const ReleasePlan& plan) {
+  std::string out;
+  for (const auto& i : plan.images) {
+    out += fmt::format("{}\n  from {}\n", i.name, i.source);
+    for (const auto& at : i.found_at) out += fmt::format("  at   {}\n", at);
+  }
+  return out;
+}
+
+nlohmann::ordered_json keygen_report_json(const KeygenResult& r) {
+  return {{"privateKey", r.private_key.string()}, {"publicKey", r.public_key.string()}, {"keyid", r.keyid}};
+}
+
+std::string keygen_report_text(const KeygenResult& r) {
+  return fmt::format("private key: {}\npublic key:  {}\nkey id:      {}\n", r.private_key.string(),
+                     r.public_key.string(), r.keyid);
+}
+
+}  // namespace airlock
