@@ -1,17 +1,15 @@
 #pragma once
-// The one top-level catch of both programs: parses argv, runs the chosen
-// subcommand's action, prints "PROGRAM: error: ..." for a failure and
-// returns the exit code DESIGN.md fixes for its type.
+// The one entry of both programs: parses argv into one of the program's
+// commands, runs it, prints "PROGRAM: error: ..." for a failure and returns
+// the exit code DESIGN.md fixes for its type.
 
-#include <CLI/CLI.hpp>
+#include "cli/command.hpp"
 
-#include <functional>
+#include <initializer_list>
 
 namespace airlock {
 
-// The action a subcommand chose while parsing; run after parsing succeeds.
-using CommandAction = std::function<int()>;
-
-int run_cli(CLI::App& app, const CommandAction& action, int argc, char** argv);
+int run_cli(int argc, char** argv, const char* program, const char* description,
+            std::initializer_list<CommandEntry> commands);
 
 }  // namespace airlock

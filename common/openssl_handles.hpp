@@ -2,6 +2,7 @@
 // RAII owners for the OpenSSL objects airlock uses. No other file frees them.
 
 #include <openssl/bio.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include <memory>
@@ -12,10 +13,13 @@ struct EvpPkeyDeleter { void operator()(EVP_PKEY* p) const noexcept { EVP_PKEY_f
 struct EvpPkeyCtxDeleter { void operator()(EVP_PKEY_CTX* p) const noexcept { EVP_PKEY_CTX_free(p); } };
 struct EvpMdCtxDeleter { void operator()(EVP_MD_CTX* p) const noexcept { EVP_MD_CTX_free(p); } };
 struct BioDeleter { void operator()(BIO* p) const noexcept { BIO_free_all(p); } };
+// Buffers OpenSSL allocates for its caller (i2d_* output).
+struct OpensslBufferDeleter { void operator()(unsigned char* p) const noexcept { OPENSSL_free(p); } };
 
 using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, EvpPkeyDeleter>;
 using EvpPkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, EvpPkeyCtxDeleter>;
 using EvpMdCtxPtr = std::unique_ptr<EVP_MD_CTX, EvpMdCtxDeleter>;
 using BioPtr = std::unique_ptr<BIO, BioDeleter>;
+using OpensslBufferPtr = std::unique_ptr<unsigned char, OpensslBufferDeleter>;
 
 }  // namespace airlock

@@ -20,12 +20,11 @@ std::string bio_to_string(BIO* bio) {
 }
 
 std::string spki_keyid(EVP_PKEY* key) {
-  unsigned char* der = nullptr;
-  const int n = i2d_PUBKEY(key, &der);
+  unsigned char* raw = nullptr;
+  const int n = i2d_PUBKEY(key, &raw);
+  const OpensslBufferPtr der(raw);
   if (n <= 0) throw Error("cannot encode public key: " + openssl_error_text());
-  const std::string bytes(reinterpret_cast<const char*>(der), static_cast<std::size_t>(n));
-  OPENSSL_free(der);
-  return Sha256::of(bytes).hex();
+  return Sha256::of(std::string_view(reinterpret_cast<const char*>(der.get()), static_cast<std::size_t>(n))).hex();
 }
 
 }  // namespace

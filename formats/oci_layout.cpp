@@ -15,19 +15,10 @@ OciLayout::OciLayout(std::filesystem::path dir) : m_dir(std::move(dir)) {
   const auto where = m_dir.string();
   if (!std::filesystem::is_regular_file(m_dir / "oci-layout"))
     throw UsageError(fmt::format("{} is not an OCI image layout (no oci-layout file)", where));
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(read_small_file(m_dir / "index.json", k_max_json_blob));
-  } catch (const nlohmann::json::exception& e) {
-    throw UsageError(fmt::format("{}/index.json is not JSON: {}", where, e.what()));
-  }
-  if (!j.is_object() || !j.contains("manifests") || !j["manifests"].is_array())
-    throw UsageError(fmt::format("{}/index.json has no manifests list", where));
-  try {
-    for (const auto& d : j["manifests"]) m_index.push_back(parse_descriptor(&d, where + "/index.json"));
-  } catch (const Error& e) {
-    throw UsageError(e.what());
-  }
+  const auto index = parse_manifest(read_small_file(m_dir / "index.json", k_max_json_blob), media_type::oci_index,
+                                    where + "/index.json");
+  if (!index) throw UsageError(index.error());
+  m_index = index->manifests;
 }
 
 Descriptor OciLayout::resolve(const std::string& ref) const {
@@ -72,7 +63,7 @@ bool platform_selected(const Descriptor& child, const std::vector<std::string>& 
 
 std::optional<std::string> filter_index(std::string_view bytes, const std::vector<std::string>& filter,
                                        std::string_view where) {
-  const auto parsed = parse_manifest(bytes, "", where);
+  const auto parsed = parse_manifest(bytes, "", where).value_or_throw<VerificationError>();
   if (!parsed.is_index) return std::nullopt;
   std::vector<bool> keep;
   for (const auto& child : parsed.manifests) keep.push_back(platform_selected(child, filter));
@@ -108,7 +99,7 @@ ImageBlobs OciLayout::walk(const Descriptor& root, const std::vector<std::string
     if (!seen.insert(d.digest).second) continue;
     const auto where = fmt::format("{}: {}", m_dir.string(), d.digest.str());
     const auto bytes = read_json_blob(d);
-    const auto m = parse_manifest(bytes, d.media_type, where);
+    const auto m = parse_manifest(bytes, d.media_type, where).value_or_throw<UsageError>();
     if (m.is_index) {
       if (auto filtered = filter_index(bytes, platforms, where)) {
         if (d.digest != root.digest)

@@ -2,6 +2,7 @@
 // OCI image manifests and indexes (and their Docker v2 schema 2 twins): just
 // enough of them to walk an image to every blob it needs.
 
+#include "common/expected.hpp"
 #include "common/sha256.hpp"
 
 #include <cstdint>
@@ -46,12 +47,12 @@ struct ParsedManifest {
   std::vector<Descriptor> layers;     // a manifest's layers
 };
 
-// Parses manifest or index JSON. `declared` is the media type from the
-// descriptor that pointed here (may be empty). Throws Error (or
-// VerificationError when `strict`) naming `where`; schema 1 is refused.
-[[nodiscard]] ParsedManifest parse_manifest(std::string_view json, std::string_view declared,
-                                            std::string_view where);
-
-[[nodiscard]] Descriptor parse_descriptor(const void* json_object, std::string_view where);
+// Parses manifest or index JSON (an OCI layout's index.json too).
+// `declared` is the media type from the descriptor that pointed here (may
+// be empty). A defect is returned, naming `where`, for the caller to type:
+// schema 1, an unknown media type, a media type other than `declared`, a
+// descriptor without a sha256 digest and a size.
+[[nodiscard]] Expected<ParsedManifest> parse_manifest(std::string_view json, std::string_view declared,
+                                                      std::string_view where);
 
 }  // namespace airlock

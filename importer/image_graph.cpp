@@ -52,11 +52,9 @@ void ImageGraph::on_verified(const IndexEntry& entry) {
   m.media_type = node.media_type;
   m.bytes = std::move(m_buffer);
   m_buffer.clear();
-  try {
-    m.parsed = parse_manifest(m.bytes, node.media_type, fmt::format("{}: {}", m_bundle, entry.path));
-  } catch (const Error& e) {
-    throw VerificationError(fmt::format("image {}: {}", first_image, e.what()));
-  }
+  auto parsed = parse_manifest(m.bytes, node.media_type, fmt::format("{}: {}", m_bundle, entry.path));
+  if (!parsed) throw VerificationError(fmt::format("image {}: {}", first_image, parsed.error()));
+  m.parsed = std::move(*parsed);
   if (m.media_type.empty()) m.media_type = m.parsed.media_type;
   // Every child of an index is in the bundle: a platform filter rewrites
   // the index at pack time, so nothing the registry receives dangles.

@@ -51,7 +51,8 @@ ResolvedImage RegistrySource::resolve(const PlannedImage& p) {
     r.image.source = p.source;
 
     const auto root = c.get_manifest(repository, ref.digest ? ref.digest->str() : *ref.tag);
-    const auto parsed = parse_manifest(root.bytes, "", fmt::format("{} {}", origin, root.digest.str()));
+    const auto parsed =
+        parse_manifest(root.bytes, "", fmt::format("{} {}", origin, root.digest.str())).value_or_throw<RemoteError>();
     if (!root.media_type.empty() && root.media_type != parsed.media_type && root.media_type != "application/json")
       throw RemoteError(fmt::format("{}: served as {} but the manifest says {}", origin, root.media_type,
                                     parsed.media_type));
@@ -77,7 +78,8 @@ ResolvedImage RegistrySource::resolve(const PlannedImage& p) {
         if (m.bytes.size() != child.size)
           throw VerificationError(fmt::format("{}: manifest {} is {} bytes, its index says {}", origin,
                                               child.digest.str(), m.bytes.size(), child.size));
-        images.push_back(parse_manifest(m.bytes, child.media_type, fmt::format("{} {}", origin, child.digest.str())));
+        images.push_back(parse_manifest(m.bytes, child.media_type, fmt::format("{} {}", origin, child.digest.str()))
+                             .value_or_throw<RemoteError>());
         r.manifests.push_back(memory_blob(child, origin, m.bytes));
         if (child.platform) r.image.platforms.push_back(*child.platform);
       }

@@ -1,50 +1,51 @@
 #include "cli/import/commands.hpp"
 #include "cli/report_output.hpp"
+#include "cli/terminal_progress.hpp"
 #include "cli/trust_flags.hpp"
 #include "importer/verify_report.hpp"
 
-#include <memory>
-
 namespace airlock {
+namespace {
 
-void add_verify_command(CLI::App& app, CommandAction& action) {
-  struct Opts {
-    std::string bundle;
-    TrustFlags trust;
-    bool json = false;
-  };
-  auto o = std::make_shared<Opts>();
-  auto* cmd = app.add_subcommand("verify", "Check a bundle's signature against trusted keys, and every entry's digest");
-  cmd->add_option("bundle", o->bundle, "Bundle (.tar.zst), or - for standard input")->required();
-  add_trust_flags(*cmd, o->trust);
-  add_json_flag(*cmd, o->json);
-  cmd->footer("Exit status: 0 verified, 2 usage, 3 verification failed.");
-  cmd->callback([o, &action] {
-    action = [o] {
-      TerminalProgress progress("airlock-import", o->json);
-      const auto report = verify_bundle(o->bundle, verify_options(o->trust), progress);
-      print_report(o->json, verify_report_json(report), verify_report_text(report));
-      return 0;
-    };
-  });
-}
+class Verify final : public Command {
+  std::string m_bundle;
+  TrustFlags m_trust;
+  bool m_json = false;
 
-void add_inspect_command(CLI::App& app, CommandAction& action) {
-  struct Opts {
-    std::string bundle;
-    bool json = false;
-  };
-  auto o = std::make_shared<Opts>();
-  auto* cmd = app.add_subcommand("inspect", "Show what a bundle holds (reads only its envelope; verifies nothing)");
-  cmd->add_option("bundle", o->bundle, "Bundle (.tar.zst), or - for standard input")->required();
-  add_json_flag(*cmd, o->json);
-  cmd->callback([o, &action] {
-    action = [o] {
-      const auto report = inspect_bundle(o->bundle);
-      print_report(o->json, inspect_report_json(report), inspect_report_text(report));
-      return 0;
-    };
-  });
-}
+  void define(CLI::App& cmd) override {
+    cmd.add_option("bundle", m_bundle, "Bundle (.tar.zst), or - for standard input")->required();
+    add_trust_flags(cmd, m_trust);
+    add_json_flag(cmd, m_json);
+    cmd.footer("Exit status: 0 verified, 2 usage, 3 verification failed.");
+  }
+
+  int run() override {
+    TerminalProgress progress("airlock-import", m_json);
+    const auto report = verify_bundle(m_bundle, verify_options(m_trust), progress);
+    print_report(m_json, verify_report_json(report), verify_report_text(report));
+    return 0;
+  }
+};
+
+class Inspect final : public Command {
+  std::string m_bundle;
+  bool m_json = false;
+
+  void define(CLI::App& cmd) override {
+    cmd.add_option("bundle", m_bundle, "Bundle (.tar.zst), or - for standard input")->required();
+    add_json_flag(cmd, m_json);
+  }
+
+  int run() override {
+    const auto report = inspect_bundle(m_bundle);
+    print_report(m_json, inspect_report_json(report), inspect_report_text(report));
+    return 0;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Command> verify_command() { return std::make_unique<Verify>(); }
+std::unique_ptr<Command> inspect_command() { return std::make_unique<Inspect>(); }
 
 }  // namespace airlock

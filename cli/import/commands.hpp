@@ -1,13 +1,15 @@
 #pragma once
+// The subcommands of airlock-import, one file each (verify and inspect share one).
 
-#include "cli/run_cli.hpp"
-#include "cli/terminal_progress.hpp"
+#include "cli/command.hpp"
+
+#include <memory>
 
 namespace airlock {
 
-void add_verify_command(CLI::App& app, CommandAction& action);
-void add_inspect_command(CLI::App& app, CommandAction& action);
-void add_import_command(CLI::App& app, CommandAction& action);
-void add_promote_command(CLI::App& app, CommandAction& action);
+[[nodiscard]] std::unique_ptr<Command> verify_command();
+[[nodiscard]] std::unique_ptr<Command> inspect_command();
+[[nodiscard]] std::unique_ptr<Command> import_command();
+[[nodiscard]] std::unique_ptr<Command> promote_command();
 
 }  // namespace airlock

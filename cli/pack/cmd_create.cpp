@@ -1,51 +1,50 @@
 #include "cli/pack/commands.hpp"
 #include "cli/registry_flags.hpp"
 #include "cli/report_output.hpp"
+#include "cli/terminal_progress.hpp"
 #include "packer/pack_report.hpp"
 
-#include <memory>
-
 namespace airlock {
+namespace {
 
-void add_create_command(CLI::App& app, CommandAction& action) {
-  struct Opts {
-    std::string spec;
-    std::vector<std::string> keys;
-    std::string output;
-    RegistryFlags registry;
-    int fetches = 3;
-    int level = 3;
-    int workers = 0;
-    bool json = false;
-  };
-  auto o = std::make_shared<Opts>();
-  auto* cmd = app.add_subcommand("create", "Pack the release SPEC describes into one signed bundle");
-  cmd->add_option("spec", o->spec, "Release spec (YAML)")->required();
-  cmd->add_option("--key", o->keys,
-                  "Ed25519 private key (PEM, from keygen); repeatable: each key signs, for sites whose trust policy "
-                  "requires several signers")
-      ->required();
-  cmd->add_option("-o,--output", o->output, "Bundle to write (.tar.zst)")->required();
-  add_registry_flags(*cmd, o->registry);
-  cmd->add_option("--fetches", o->fetches, "Blobs fetched at once, ahead of the archive (default 3)")
-      ->check(CLI::Range(1, 16));
-  cmd->add_option("--level", o->level, "zstd compression level")->check(CLI::Range(1, 19));
-  cmd->add_option("--threads", o->workers, "zstd worker threads (0: one per core, at most 4)")->check(CLI::Range(0, 64));
-  add_json_flag(*cmd, o->json);
-  cmd->footer("The creation time is $SOURCE_DATE_EPOCH when set, so the same inputs give the same index.");
-  cmd->callback([o, &action] {
-    action = [o] {
-      TerminalProgress progress("airlock-pack", o->json);
-      PackOptions opts{.spec = o->spec, .keys = {o->keys.begin(), o->keys.end()}, .output = o->output};
-      opts.registries = registry_access(o->registry);
-      opts.fetches = o->fetches;
-      opts.zstd_level = o->level;
-      opts.workers = o->workers;
-      const auto r = pack(opts, progress);
-      print_report(o->json, pack_report_json(r, o->output), pack_report_text(r, o->output));
-      return 0;
-    };
-  });
-}
+class Create final : public Command {
+  PackOptions m_options;
+  std::vector<std::string> m_keys;
+  std::string m_spec, m_output;
+  RegistryFlags m_registry;
+  bool m_json = false;
+
+  void define(CLI::App& cmd) override {
+    cmd.add_option("spec", m_spec, "Release spec (YAML)")->required();
+    cmd.add_option("--key", m_keys,
+                   "Ed25519 private key (PEM, from keygen); repeatable: each key signs, for sites whose trust policy "
+                   "requires several signers")
+        ->required();
+    cmd.add_option("-o,--output", m_output, "Bundle to write (.tar.zst)")->required();
+    add_registry_flags(cmd, m_registry);
+    cmd.add_option("--fetches", m_options.fetches, "Blobs fetched at once, ahead of the archive (default 3)")
+        ->check(CLI::Range(1, 16));
+    cmd.add_option("--level", m_options.zstd_level, "zstd compression level")->check(CLI::Range(1, 19));
+    cmd.add_option("--threads", m_options.workers, "zstd worker threads (0: one per core, at most 4)")
+        ->check(CLI::Range(0, 64));
+    add_json_flag(cmd, m_json);
+    cmd.footer("The creation time is $SOURCE_DATE_EPOCH when set, so the same inputs give the same index.");
+  }
+
+  int run() override {
+    TerminalProgress progress("airlock-pack", m_json);
+    m_options.spec = m_spec;
+    m_options.keys = {m_keys.begin(), m_keys.end()};
+    m_options.output = m_output;
+    m_options.registries = registry_access(m_registry);
+    const auto r = pack(m_options, progress);
+    print_report(m_json, pack_report_json(r, m_output), pack_report_text(r, m_output));
+    return 0;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Command> create_command() { return std::make_unique<Create>(); }
 
 }  // namespace airlock

@@ -2,26 +2,27 @@
 #include "cli/report_output.hpp"
 #include "packer/pack_report.hpp"
 
-#include <memory>
-
 namespace airlock {
+namespace {
 
-void add_keygen_command(CLI::App& app, CommandAction& action) {
-  struct Opts {
-    std::string prefix;
-    bool json = false;
-  };
-  auto o = std::make_shared<Opts>();
-  auto* cmd = app.add_subcommand("keygen", "Create an Ed25519 signing key pair: PREFIX.key (mode 0600) and PREFIX.pub");
-  cmd->add_option("--out", o->prefix, "Path prefix of the key files")->required();
-  add_json_flag(*cmd, o->json);
-  cmd->callback([o, &action] {
-    action = [o] {
-      const auto r = keygen(o->prefix);
-      print_report(o->json, keygen_report_json(r), keygen_report_text(r));
-      return 0;
-    };
-  });
-}
+class Keygen final : public Command {
+  std::string m_prefix;
+  bool m_json = false;
+
+  void define(CLI::App& cmd) override {
+    cmd.add_option("--out", m_prefix, "Path prefix of the key files")->required();
+    add_json_flag(cmd, m_json);
+  }
+
+  int run() override {
+    const auto r = keygen(m_prefix);
+    print_report(m_json, keygen_report_json(r), keygen_report_text(r));
+    return 0;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Command> keygen_command() { return std::make_unique<Keygen>(); }
 
 }  // namespace airlock

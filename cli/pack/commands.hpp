@@ -1,13 +1,15 @@
 #pragma once
+// The subcommands of airlock-pack, one file each.
 
-#include "cli/run_cli.hpp"
-#include "cli/terminal_progress.hpp"
+#include "cli/command.hpp"
+
+#include <memory>
 
 namespace airlock {
 
-void add_keygen_command(CLI::App& app, CommandAction& action);
-void add_create_command(CLI::App& app, CommandAction& action);
-void add_images_command(CLI::App& app, CommandAction& action);
-void add_sign_command(CLI::App& app, CommandAction& action);
+[[nodiscard]] std::unique_ptr<Command> keygen_command();
+[[nodiscard]] std::unique_ptr<Command> create_command();
+[[nodiscard]] std::unique_ptr<Command> images_command();
+[[nodiscard]] std::unique_ptr<Command> sign_command();
 
 }  // namespace airlock

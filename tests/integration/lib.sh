@@ -42,9 +42,23 @@ expect_exit() {
   fi
 }
 
+# jq 1.6 exits 0 for `jq -e` on empty input: a check that read nothing
+# must fail, so with -e no output is exit 4 (exported for `bash -c` too).
+jq() {
+  local a e=0
+  for a in "$@"; do [[ "$a" == --exit-status || "$a" =~ ^-[a-zA-Z]*e[a-zA-Z]*$ ]] && e=1; done
+  [ "$e" -eq 1 ] || { command jq "$@"; return; }
+  local out rc=0
+  out=$(command jq "$@") || rc=$?
+  [ -z "$out" ] || printf '%s\n' "$out"
+  [ "$rc" -eq 0 ] || return "$rc"
+  [ -n "$out" ] || { echo "jq -e: no input, nothing checked" >&2; return 4; }
+}
+export -f jq
+
 # check DESCRIPTION -- command...  (passes when the command succeeds)
 # Its stdout replaces out.txt only once it has finished, so a check may read
-# the previous command's out.txt (`jq -e` passes on an empty file).
+# the previous command's out.txt.
 check() {
   local desc=$1 rc=0
   shift 2

@@ -122,10 +122,10 @@ void flip(Entry& e) {
 // The first single-platform manifest of the first image, parsed.
 ParsedManifest first_manifest(std::vector<Entry>& entries, const BundleIndex& index, Digest* digest) {
   Digest d = index.images.at(0).digest;
-  auto m = parse_manifest(blob(entries, d).data, "", "testkit");
+  auto m = parse_manifest(blob(entries, d).data, "", "testkit").value_or_throw<Error>();
   if (m.is_index) {
     d = m.manifests.at(0).digest;
-    m = parse_manifest(blob(entries, d).data, "", "testkit");
+    m = parse_manifest(blob(entries, d).data, "", "testkit").value_or_throw<Error>();
   }
   if (digest) *digest = d;
   return m;

@@ -1,0 +1,58 @@
+// What create, sign, images and keygen print, from the library.
+#include "packer/pack_report.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace airlock;
+
+namespace {
+
+Digest digest(char c) { return *Digest::from_hex(std::string(64, c)); }
+
+}  // namespace
+
+TEST_CASE("pack report: JSON and text name the bundle, its digest and signers", "[report]") {
+  PackResult r;
+  r.index.name = "platform";
+  r.index.version = "1.0";
+  r.index.sequence = 3;
+  r.index.entries.push_back({"oci-layout", digest('1'), 30});
+  r.bundle_digest = digest('d');
+  r.keyids = {"k1", "k2"};
+  r.compressed_bytes = 4096;
+  const auto j = pack_report_json(r, "out.tar.zst");
+  CHECK(j["bundle"] == "out.tar.zst");
+  CHECK(j["bundleDigest"] == digest('d').str());
+  CHECK(j["keyid"] == "k1");
+  CHECK(j["entries"] == 2);
+  const auto text = pack_report_text(r, "out.tar.zst");
+  CHECK(text.find("wrote out.tar.zst: platform 1.0 (sequence 3)") != std::string::npos);
+  CHECK(text.find("signed by keys: k1, k2") != std::string::npos);
+}
+
+TEST_CASE("sign report: previous and added signers", "[report]") {
+  SignBundleResult r;
+  r.index.name = "platform";
+  r.bundle_digest = digest('d');
+  r.added_keyids = {"k2"};
+  CHECK(sign_report_json(r, "b")["previousKeyids"].empty());
+  CHECK(sign_report_text(r, "b").find("signed before by: nobody\nadded: k2") != std::string::npos);
+}
+
+TEST_CASE("images report and the one warning wording", "[report]") {
+  ReleasePlan plan;
+  plan.images.push_back({"org/app:1", "docker://quay.io/org/app:1", std::nullopt, {"spec.yaml:3", "k8s/a.yaml:9"}});
+  FoundImage w;
+  w.text = "ghcr.io/org/helper:1";
+  w.reference = ImageReference::parse(w.text, "test");
+  w.where = "k8s/a.yaml:14";
+  w.context = "Deployment/web spec.args[0]";
+  plan.warnings.push_back(w);
+  const auto j = images_report_json(plan);
+  CHECK(j["images"][0]["foundAt"].size() == 2);
+  CHECK(j["warnings"][0]["reference"] == "ghcr.io/org/helper:1");
+  CHECK(images_report_text(plan) == "org/app:1\n  from docker://quay.io/org/app:1\n  at   spec.yaml:3\n  at   k8s/a.yaml:9\n");
+  CHECK(unbundled_reference_warning(w) ==
+        "k8s/a.yaml:14: \"ghcr.io/org/helper:1\" looks like an image outside an image field (Deployment/web "
+        "spec.args[0]); list it in the spec if the release needs it");
+}
