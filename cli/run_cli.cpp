@@ -1,5 +1,6 @@
 #include "cli/run_cli.hpp"
 
+#include "cli/terminal_progress.hpp"
 #include "common/error.hpp"
 
 #include <fmt/format.h>
@@ -10,17 +11,23 @@
 
 namespace airlock {
 
+void Command::print(const Report& report) const {
+  if (json) fmt::print("{}\n", report.json.dump(2));
+  else fmt::print("{}", report.text);
+}
+
 int run_cli(int argc, char** argv, const char* program, const char* description,
-            std::initializer_list<CommandEntry> commands) {
+            std::initializer_list<CommandFactory> commands) {
   CLI::App app{fmt::format("{}: {}", program, description), program};
   app.require_subcommand(1);
   std::vector<std::unique_ptr<Command>> defined;
   Command* chosen = nullptr;
-  for (const auto& entry : commands) {
-    std::unique_ptr<Command> command = entry.make();
-    CLI::App* sub = app.add_subcommand(entry.name, entry.summary);
-    command->define(*sub);
-    sub->callback([&chosen, c = command.get()] { chosen = c; });
+  for (const auto make : commands) {
+    auto command = make();
+    CLI::App& sub = *app.add_subcommand(command->name, command->summary);
+    command->define(sub);
+    sub.add_flag("--json", command->json, "Print one JSON document");
+    sub.callback([&chosen, c = command.get()] { chosen = c; });
     defined.push_back(std::move(command));
   }
   try {
@@ -34,14 +41,16 @@ int run_cli(int argc, char** argv, const char* program, const char* description,
     return static_cast<int>(ExitCode::usage);
   }
   try {
-    return chosen ? chosen->run() : static_cast<int>(ExitCode::usage);
+    TerminalProgress progress(program, chosen->json);
+    chosen->run(progress);
+    return static_cast<int>(ExitCode::ok);
   } catch (const Error& e) {
     std::fflush(stdout);
-    fmt::print(stderr, "{}: error: {}\n", app.get_name(), e.what());
+    fmt::print(stderr, "{}: error: {}\n", program, e.what());
     return static_cast<int>(e.exit_code());
   } catch (const std::exception& e) {
     std::fflush(stdout);
-    fmt::print(stderr, "{}: error: {}\n", app.get_name(), e.what());
+    fmt::print(stderr, "{}: error: {}\n", program, e.what());
     return static_cast<int>(ExitCode::other);
   }
 }

@@ -1,7 +1,8 @@
 #pragma once
 // The one entry of both programs: parses argv into one of the program's
-// commands, runs it, prints "PROGRAM: error: ..." for a failure and returns
-// the exit code DESIGN.md fixes for its type.
+// commands, runs it with progress on a terminal, prints
+// "PROGRAM: error: ..." for a failure and returns the exit code DESIGN.md
+// fixes for its type.
 
 #include "cli/command.hpp"
 
@@ -10,6 +11,6 @@
 namespace airlock {
 
 int run_cli(int argc, char** argv, const char* program, const char* description,
-            std::initializer_list<CommandEntry> commands);
+            std::initializer_list<CommandFactory> commands);
 
 }  // namespace airlock

@@ -4,6 +4,7 @@
 #include "common/file_util.hpp"
 #include "common/sha256.hpp"
 
+#include <fmt/format.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <sys/stat.h>
@@ -27,20 +28,27 @@ std::string spki_keyid(EVP_PKEY* key) {
   return Sha256::of(std::string_view(reinterpret_cast<const char*>(der.get()), static_cast<std::size_t>(n))).hex();
 }
 
+// An Ed25519 key read from PEM by `read` (public or private), or
+// UsageError naming `source` and what it should have been.
+template <typename Reader>
+EvpPkeyPtr read_ed25519_pem(std::string_view pem, const std::string& source, Reader read, std::string_view expected) {
+  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  EvpPkeyPtr key(read(bio.get(), nullptr, nullptr, nullptr));
+  if (!key) {
+    (void)openssl_error_text();
+    throw UsageError(fmt::format("{} is not {}", source, expected));
+  }
+  if (EVP_PKEY_id(key.get()) != EVP_PKEY_ED25519) throw UsageError(fmt::format("{} is not an Ed25519 key", source));
+  return key;
+}
+
 }  // namespace
 
 PublicKey::PublicKey(EvpPkeyPtr key, std::string source)
     : m_key(std::move(key)), m_keyid(spki_keyid(m_key.get())), m_source(std::move(source)) {}
 
 PublicKey PublicKey::from_pem(std::string_view pem, std::string source) {
-  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  EvpPkeyPtr key(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
-  if (!key) {
-    (void)openssl_error_text();
-    throw UsageError("public key " + source + " is not a PEM SubjectPublicKeyInfo");
-  }
-  if (EVP_PKEY_id(key.get()) != EVP_PKEY_ED25519)
-    throw UsageError("public key " + source + " is not an Ed25519 key");
+  auto key = read_ed25519_pem(pem, "public key " + source, PEM_read_bio_PUBKEY, "a PEM SubjectPublicKeyInfo");
   return PublicKey(std::move(key), std::move(source));
 }
 
@@ -84,15 +92,8 @@ SigningKey SigningKey::generate() {
 }
 
 SigningKey SigningKey::from_pem(std::string_view pem, std::string source) {
-  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  EvpPkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
-  if (!key) {
-    (void)openssl_error_text();
-    throw UsageError("private key " + source + " is not an unencrypted PKCS#8 PEM key");
-  }
-  if (EVP_PKEY_id(key.get()) != EVP_PKEY_ED25519)
-    throw UsageError("private key " + source + " is not an Ed25519 key");
-  return SigningKey(std::move(key));
+  return SigningKey(
+      read_ed25519_pem(pem, "private key " + source, PEM_read_bio_PrivateKey, "an unencrypted PKCS#8 PEM key"));
 }
 
 SigningKey SigningKey::load(const std::filesystem::path& path) {

@@ -37,6 +37,24 @@ SpecExpiry parse_expiry(const std::filesystem::path& path, const YAML::Node& nod
   return e;
 }
 
+// The items of an optional list; UsageError `not_a_list` for anything else.
+std::vector<YAML::Node> list_items(const std::filesystem::path& path, const YAML::Node& node,
+                                   std::string_view not_a_list) {
+  if (!node) return {};
+  if (!node.IsSequence()) throw UsageError(fmt::format("{}: {}", yaml_where(path, node), not_a_list));
+  return {node.begin(), node.end()};
+}
+
+// True for a scalar item, false for a mapping of `known` keys (anything
+// else is refused with `neither`).
+bool scalar_item(const std::filesystem::path& path, const YAML::Node& item, std::initializer_list<std::string_view> known,
+                 std::string_view key_what, std::string_view neither) {
+  if (item.IsScalar()) return true;
+  if (!item.IsMap()) throw UsageError(fmt::format("{}: {}", yaml_where(path, item), neither));
+  refuse_unknown_keys(path, item, known, key_what);
+  return false;
+}
+
 }  // namespace
 
 bool is_valid_release_name(std::string_view name) {
@@ -48,15 +66,8 @@ ReleaseSpec load_release_spec(const std::filesystem::path& path) {
   const YAML::Node root = load_yaml_file(path, k_max_spec);
   if (!root.IsMap()) throw UsageError(fmt::format("{}: the spec must be a YAML mapping", path.string()));
 
-  static const std::set<std::string> known{"name",   "version", "sequence",  "expires", "manifests",
-                                           "images", "mirrors", "platforms", "values"};
-  for (const auto& kv : root) {
-    const auto key = yaml_scalar(path, kv.first, "key");
-    if (!known.contains(key))
-      throw UsageError(fmt::format("{}: unknown key \"{}\" (known: name, version, sequence, expires, "
-                                   "manifests, images, mirrors, platforms, values)",
-                                   yaml_where(path, kv.first), key));
-  }
+  refuse_unknown_keys(path, root,
+                      {"name", "version", "sequence", "expires", "manifests", "images", "mirrors", "platforms", "values"});
   for (const char* key : {"name", "version", "sequence"})
     if (!root[key]) throw UsageError(fmt::format("{}: \"{}\" is required", path.string(), key));
 
@@ -81,54 +92,31 @@ ReleaseSpec load_release_spec(const std::filesystem::path& path) {
   spec.sequence = std::stoull(seq);
   if (root["expires"]) spec.expires = parse_expiry(path, root["expires"]);
 
-  if (const auto manifests = root["manifests"]) {
-    if (!manifests.IsSequence())
-      throw UsageError(fmt::format("{}: manifests must be a list of files or directories", yaml_where(path, manifests)));
-    for (const auto& m : manifests) {
-      SpecManifests entry;
-      entry.where = yaml_where(path, m);
-      if (m.IsScalar()) {
-        entry.path = m.Scalar();
-      } else if (m.IsMap()) {
-        for (const auto& kv : m) {
-          const auto key = yaml_scalar(path, kv.first, "key");
-          if (key != "git" && key != "ref" && key != "path")
-            throw UsageError(fmt::format("{}: unknown manifests key \"{}\" (known: git, ref, path)", yaml_where(path, kv.first), key));
-        }
-        if (!m["git"] || !m["ref"])
-          throw UsageError(fmt::format("{}: a git manifests entry needs git: URL and ref: TAG-OR-COMMIT", entry.where));
-        entry.git = yaml_scalar(path, m["git"], "git");
-        entry.ref = yaml_scalar(path, m["ref"], "ref");
-        entry.path = m["path"] ? yaml_scalar(path, m["path"], "path") : "";
-      } else {
-        throw UsageError(fmt::format("{}: a manifests entry is a path or {{git, ref, path}}", entry.where));
-      }
-      spec.manifests.push_back(std::move(entry));
+  for (const auto& m : list_items(path, root["manifests"], "manifests must be a list of files or directories")) {
+    SpecManifests entry;
+    entry.where = yaml_where(path, m);
+    if (scalar_item(path, m, {"git", "ref", "path"}, "manifests key", "a manifests entry is a path or {git, ref, path}")) {
+      entry.path = m.Scalar();
+    } else {
+      if (!m["git"] || !m["ref"])
+        throw UsageError(fmt::format("{}: a git manifests entry needs git: URL and ref: TAG-OR-COMMIT", entry.where));
+      entry.git = yaml_scalar(path, m["git"], "git");
+      entry.ref = yaml_scalar(path, m["ref"], "ref");
+      entry.path = m["path"] ? yaml_scalar(path, m["path"], "path") : "";
     }
+    spec.manifests.push_back(std::move(entry));
   }
-  if (const auto images = root["images"]) {
-    if (!images.IsSequence())
-      throw UsageError(fmt::format("{}: images must be a list", yaml_where(path, images)));
-    for (const auto& i : images) {
-      SpecImage img;
-      img.where = yaml_where(path, i);
-      if (i.IsScalar()) {
-        img.source = i.as<std::string>();
-      } else if (i.IsMap()) {
-        for (const auto& kv : i) {
-          const auto key = yaml_scalar(path, kv.first, "key");
-          if (key != "source" && key != "name")
-            throw UsageError(fmt::format("{}: unknown image key \"{}\" (known: source, name)",
-                                         yaml_where(path, kv.first), key));
-        }
-        if (!i["source"]) throw UsageError(fmt::format("{}: image has no source", img.where));
-        img.source = yaml_scalar(path, i["source"], "source");
-        if (i["name"]) img.name = yaml_scalar(path, i["name"], "name");
-      } else {
-        throw UsageError(fmt::format("{}: an image is a reference or {{source, name}}", img.where));
-      }
-      spec.images.push_back(std::move(img));
+  for (const auto& i : list_items(path, root["images"], "images must be a list")) {
+    SpecImage img;
+    img.where = yaml_where(path, i);
+    if (scalar_item(path, i, {"source", "name"}, "image key", "an image is a reference or {source, name}")) {
+      img.source = i.Scalar();
+    } else {
+      if (!i["source"]) throw UsageError(fmt::format("{}: image has no source", img.where));
+      img.source = yaml_scalar(path, i["source"], "source");
+      if (i["name"]) img.name = yaml_scalar(path, i["name"], "name");
     }
+    spec.images.push_back(std::move(img));
   }
   if (const auto mirrors = root["mirrors"]) {
     if (!mirrors.IsMap())

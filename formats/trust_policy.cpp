@@ -14,21 +14,12 @@ namespace {
 
 constexpr std::uint64_t k_max_policy = 256 * 1024;
 
-void refuse_unknown(const std::filesystem::path& path, const YAML::Node& map, const std::set<std::string>& known,
-                    const char* known_text) {
-  for (const auto& kv : map) {
-    const auto key = yaml_scalar(path, kv.first, "key");
-    if (!known.contains(key))
-      throw UsageError(fmt::format("{}: unknown key \"{}\" (known: {})", yaml_where(path, kv.first), key, known_text));
-  }
-}
-
 }  // namespace
 
 TrustPolicy TrustPolicy::load(const std::filesystem::path& path) {
   const YAML::Node root = load_yaml_file(path, k_max_policy);
   if (!root.IsMap()) throw UsageError(fmt::format("{}: a trust policy must be a YAML mapping", path.string()));
-  refuse_unknown(path, root, {"threshold", "keys"}, "threshold, keys");
+  refuse_unknown_keys(path, root, {"threshold", "keys"});
 
   TrustPolicy policy;
   policy.source = path.string();
@@ -40,7 +31,7 @@ TrustPolicy TrustPolicy::load(const std::filesystem::path& path) {
     if (!entry.IsMap())
       throw UsageError(
           fmt::format("{}: a key must be a mapping with \"path\" (and \"expires\")", yaml_where(path, entry)));
-    refuse_unknown(path, entry, {"path", "expires"}, "path, expires");
+    refuse_unknown_keys(path, entry, {"path", "expires"});
     if (!entry["path"]) throw UsageError(fmt::format("{}: a key needs \"path\"", yaml_where(path, entry)));
     std::filesystem::path key_path = yaml_scalar(path, entry["path"], "path");
     if (key_path.is_relative()) key_path = path.parent_path() / key_path;

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace airlock {
 
 YAML::Node load_yaml_file(const std::filesystem::path& path, std::uint64_t max_size) {
@@ -23,6 +25,17 @@ std::string yaml_where(const std::filesystem::path& path, const YAML::Node& node
 std::string yaml_scalar(const std::filesystem::path& path, const YAML::Node& node, std::string_view key) {
   if (!node.IsScalar()) throw UsageError(fmt::format("{}: \"{}\" must be a string", yaml_where(path, node), key));
   return node.as<std::string>();
+}
+
+void refuse_unknown_keys(const std::filesystem::path& path, const YAML::Node& map,
+                         std::initializer_list<std::string_view> known, std::string_view what) {
+  for (const auto& kv : map) {
+    const auto key = yaml_scalar(path, kv.first, "key");
+    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+    std::string list;
+    for (const auto k : known) list += fmt::format("{}{}", list.empty() ? "" : ", ", k);
+    throw UsageError(fmt::format("{}: unknown {} \"{}\" (known: {})", yaml_where(path, kv.first), what, key, list));
+  }
 }
 
 }  // namespace airlock

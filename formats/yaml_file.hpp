@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -20,5 +21,10 @@ namespace airlock {
 
 // The node's text; UsageError naming file:line and `key` when it is not a scalar.
 [[nodiscard]] std::string yaml_scalar(const std::filesystem::path& path, const YAML::Node& node, std::string_view key);
+
+// UsageError naming file:line at the first key of `map` that is not one of
+// `known`: `unknown WHAT "KEY" (known: a, b, c)`.
+void refuse_unknown_keys(const std::filesystem::path& path, const YAML::Node& map,
+                         std::initializer_list<std::string_view> known, std::string_view what = "key");
 
 }  // namespace airlock

@@ -5,8 +5,9 @@
 #include <fmt/format.h>
 
 namespace airlock {
+namespace {
 
-nlohmann::ordered_json import_report_json(const ImportReport& report) {
+nlohmann::ordered_json import_json(const ImportReport& report) {
   nlohmann::ordered_json j = verify_report_json(report.verified);
   // A replay stops after the envelope: its signature was checked, not the
   // entries (nothing was read or loaded).
@@ -45,7 +46,7 @@ nlohmann::ordered_json import_report_json(const ImportReport& report) {
   return j;
 }
 
-std::string import_report_text(const ImportReport& report) {
+std::string import_text(const ImportReport& report) {
   const auto& index = report.verified.index;
   if (report.git && report.git->already_imported)
     return fmt::format("already imported: {} {} (sequence {}), bundle {}, is the last import on {} branch {}; "
@@ -73,8 +74,6 @@ std::string import_report_text(const ImportReport& report) {
   return out;
 }
 
-namespace {
-
 const char* promote_kind(PromoteResult::Kind kind) {
   switch (kind) {
     case PromoteResult::Kind::created: return "created";
@@ -87,14 +86,12 @@ const char* promote_kind(PromoteResult::Kind kind) {
 
 }  // namespace
 
-nlohmann::ordered_json promote_report_json(const PromoteResult& r, const std::string& url, const std::string& from,
-                                           const std::string& to) {
-  return {{"git", redact_git_url(url)}, {"from", from}, {"to", to}, {"result", promote_kind(r.kind)},
-          {"commit", r.commit}};
-}
+Report import_report(const ImportReport& report) { return {import_json(report), import_text(report)}; }
 
-std::string promote_report_text(const PromoteResult& r, const std::string& from, const std::string& to) {
-  return fmt::format("promote {} into {}: {} ({})\n", from, to, promote_kind(r.kind), r.commit);
+Report promote_report(const PromoteResult& r, const std::string& url, const std::string& from, const std::string& to) {
+  return {{{"git", redact_git_url(url)}, {"from", from}, {"to", to}, {"result", promote_kind(r.kind)},
+           {"commit", r.commit}},
+          fmt::format("promote {} into {}: {} ({})\n", from, to, promote_kind(r.kind), r.commit)};
 }
 
 }  // namespace airlock

@@ -9,6 +9,8 @@
 namespace airlock {
 
 
+namespace {
+
 nlohmann::ordered_json index_summary_json(const BundleIndex& index) {
   nlohmann::ordered_json j;
   j["release"] = {{"name", index.name}, {"version", index.version}, {"sequence", index.sequence}};
@@ -53,15 +55,19 @@ nlohmann::ordered_json index_summary_json(const BundleIndex& index) {
   return j;
 }
 
+// What both documents begin with.
+nlohmann::ordered_json bundle_head(const std::string& bundle, bool verified, const Digest& digest,
+                                   const std::vector<std::string>& signers) {
+  return {{"bundle", bundle}, {"verified", verified}, {"bundleDigest", digest.str()}, {"signers", signers}};
+}
+
+}  // namespace
+
 nlohmann::ordered_json verify_report_json(const VerifyReport& report) {
-  nlohmann::ordered_json j;
-  j["bundle"] = report.bundle;
-  j["verified"] = true;
-  j["bundleDigest"] = report.bundle_digest.str();
+  nlohmann::ordered_json j = bundle_head(report.bundle, true, report.bundle_digest, report.trust.signer_keyids);
   nlohmann::ordered_json trusted = nlohmann::ordered_json::array();
   for (std::size_t i = 0; i < report.trust.trusted_keyids.size(); ++i)
     trusted.push_back({{"keyid", report.trust.trusted_keyids[i]}, {"key", report.trust.trusted_sources[i]}});
-  j["signers"] = report.trust.signer_keyids;
   j["trustedSigners"] = trusted;
   j["threshold"] = report.trust.threshold;
   j["trustPolicy"] = report.trust.policy == "--pubkey" ? nlohmann::ordered_json(nullptr)
@@ -72,17 +78,13 @@ nlohmann::ordered_json verify_report_json(const VerifyReport& report) {
   return j;
 }
 
-nlohmann::ordered_json inspect_report_json(const InspectReport& report) {
-  nlohmann::ordered_json j;
-  j["bundle"] = report.bundle;
-  j["verified"] = false;
-  j["bundleDigest"] = report.bundle_digest.str();
-  j["signers"] = report.signer_keyids;
+namespace {
+
+nlohmann::ordered_json inspect_json(const InspectReport& report) {
+  nlohmann::ordered_json j = bundle_head(report.bundle, false, report.bundle_digest, report.signer_keyids);
   j.update(index_summary_json(report.index));
   return j;
 }
-
-namespace {
 
 std::string summary(const BundleIndex& index) {
   std::string out;
@@ -115,9 +117,7 @@ std::string summary(const BundleIndex& index) {
   return out;
 }
 
-}  // namespace
-
-std::string verify_report_text(const VerifyReport& r) {
+std::string verify_text(const VerifyReport& r) {
   std::string out = fmt::format("VERIFIED {}\nbundle:    sha256:{}\n", r.bundle, r.bundle_digest.hex());
   for (std::size_t i = 0; i < r.trust.trusted_keyids.size(); ++i)
     out += fmt::format("signed by: {} (trusted key {})\n", r.trust.trusted_keyids[i], r.trust.trusted_sources[i]);
@@ -132,7 +132,7 @@ std::string verify_report_text(const VerifyReport& r) {
   return out;
 }
 
-std::string inspect_report_text(const InspectReport& r) {
+std::string inspect_text(const InspectReport& r) {
   std::string out = fmt::format("NOT VERIFIED (inspect reads the envelope only; run verify with a trusted key)\n"
                                 "bundle:    {}\ndigest:    sha256:{}\n",
                                 r.bundle, r.bundle_digest.hex());
@@ -140,5 +140,11 @@ std::string inspect_report_text(const InspectReport& r) {
   out += summary(r.index);
   return out;
 }
+
+}  // namespace
+
+Report verify_report(const VerifyReport& report) { return {verify_report_json(report), verify_text(report)}; }
+
+Report inspect_report(const InspectReport& report) { return {inspect_json(report), inspect_text(report)}; }
 
 }  // namespace airlock

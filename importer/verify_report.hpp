@@ -4,16 +4,13 @@
 
 #include "importer/verify.hpp"
 
-#include <nlohmann/json.hpp>
-
-#include <string>
+#include "common/report.hpp"
 
 namespace airlock {
 
-[[nodiscard]] nlohmann::ordered_json index_summary_json(const BundleIndex& index);
+[[nodiscard]] Report verify_report(const VerifyReport& report);
+[[nodiscard]] Report inspect_report(const InspectReport& report);
+// The verify document; import's JSON report extends it.
 [[nodiscard]] nlohmann::ordered_json verify_report_json(const VerifyReport& report);
-[[nodiscard]] nlohmann::ordered_json inspect_report_json(const InspectReport& report);
-[[nodiscard]] std::string verify_report_text(const VerifyReport& report);
-[[nodiscard]] std::string inspect_report_text(const InspectReport& report);
 
 }  // namespace airlock

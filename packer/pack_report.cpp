@@ -11,7 +11,9 @@ std::string unbundled_reference_warning(const FoundImage& found) {
                      found.where, found.text, found.context);
 }
 
-nlohmann::ordered_json pack_report_json(const PackResult& r, const std::string& bundle) {
+namespace {
+
+nlohmann::ordered_json pack_json(const PackResult& r, const std::string& bundle) {
   return {{"bundle", bundle},
           {"bundleDigest", r.bundle_digest.str()},
           {"keyid", r.keyids.front()},
@@ -25,7 +27,7 @@ nlohmann::ordered_json pack_report_json(const PackResult& r, const std::string& 
           {"compressedBytes", r.compressed_bytes}};
 }
 
-std::string pack_report_text(const PackResult& r, const std::string& bundle) {
+std::string pack_text(const PackResult& r, const std::string& bundle) {
   return fmt::format("wrote {}: {} {} (sequence {}), {} images, {} entries, {} bytes compressed\n"
                      "bundle digest: {}\nsigned by key{}: {}\n",
                      bundle, r.index.name, r.index.version, r.index.sequence, r.index.images.size(),
@@ -33,7 +35,7 @@ std::string pack_report_text(const PackResult& r, const std::string& bundle) {
                      r.keyids.size() == 1 ? "" : "s", fmt::join(r.keyids, ", "));
 }
 
-nlohmann::ordered_json sign_report_json(const SignBundleResult& r, const std::string& bundle) {
+nlohmann::ordered_json sign_json(const SignBundleResult& r, const std::string& bundle) {
   return {{"bundle", bundle},
           {"bundleDigest", r.bundle_digest.str()},
           {"previousKeyids", r.previous_keyids},
@@ -41,14 +43,14 @@ nlohmann::ordered_json sign_report_json(const SignBundleResult& r, const std::st
           {"compressedBytes", r.compressed_bytes}};
 }
 
-std::string sign_report_text(const SignBundleResult& r, const std::string& bundle) {
+std::string sign_text(const SignBundleResult& r, const std::string& bundle) {
   return fmt::format("wrote {}: {} {} (sequence {}), bundle digest {} (unchanged)\nsigned before by: {}\nadded: {}\n",
                      bundle, r.index.name, r.index.version, r.index.sequence, r.bundle_digest.str(),
                      r.previous_keyids.empty() ? "nobody" : fmt::format("{}", fmt::join(r.previous_keyids, ", ")),
                      fmt::join(r.added_keyids, ", "));
 }
 
-nlohmann::ordered_json images_report_json(const ReleasePlan& plan) {
+nlohmann::ordered_json images_json(const ReleasePlan& plan) {
   nlohmann::ordered_json images = nlohmann::ordered_json::array();
   for (const auto& i : plan.images) images.push_back({{"name", i.name}, {"source", i.source}, {"foundAt", i.found_at}});
   nlohmann::ordered_json warnings = nlohmann::ordered_json::array();
@@ -57,7 +59,7 @@ nlohmann::ordered_json images_report_json(const ReleasePlan& plan) {
   return {{"images", images}, {"warnings", warnings}};
 }
 
-std::string images_report_text(const ReleasePlan& plan) {
+std::string images_text(const ReleasePlan& plan) {
   std::string out;
   for (const auto& i : plan.images) {
     out += fmt::format("{}\n  from {}\n", i.name, i.source);
@@ -66,13 +68,25 @@ std::string images_report_text(const ReleasePlan& plan) {
   return out;
 }
 
-nlohmann::ordered_json keygen_report_json(const KeygenResult& r) {
+nlohmann::ordered_json keygen_json(const KeygenResult& r) {
   return {{"privateKey", r.private_key.string()}, {"publicKey", r.public_key.string()}, {"keyid", r.keyid}};
 }
 
-std::string keygen_report_text(const KeygenResult& r) {
+std::string keygen_text(const KeygenResult& r) {
   return fmt::format("private key: {}\npublic key:  {}\nkey id:      {}\n", r.private_key.string(),
                      r.public_key.string(), r.keyid);
 }
+
+}  // namespace
+
+Report pack_report(const PackResult& r, const std::string& bundle) { return {pack_json(r, bundle), pack_text(r, bundle)}; }
+
+Report sign_report(const SignBundleResult& r, const std::string& bundle) {
+  return {sign_json(r, bundle), sign_text(r, bundle)};
+}
+
+Report images_report(const ReleasePlan& plan) { return {images_json(plan), images_text(plan)}; }
+
+Report keygen_report(const KeygenResult& r) { return {keygen_json(r), keygen_text(r)}; }
 
 }  // namespace airlock

@@ -1,8 +1,6 @@
 #include "cli/git_flags.hpp"
-#include "cli/import/commands.hpp"
+#include "cli/commands.hpp"
 #include "cli/registry_flags.hpp"
-#include "cli/report_output.hpp"
-#include "cli/terminal_progress.hpp"
 #include "cli/trust_flags.hpp"
 #include "importer/import_report.hpp"
 
@@ -10,6 +8,10 @@ namespace airlock {
 namespace {
 
 class Import final : public Command {
+public:
+  Import() : Command("import", "Verify a bundle and load its images into the site's registry, in one pass") {}
+
+private:
   ImportOptions m_options;
   std::string m_bundle;
   TrustFlags m_trust;
@@ -17,10 +19,9 @@ class Import final : public Command {
   unsigned m_chunk_mib = 0;
   std::string m_git, m_branch = "dev", m_path, m_values;
   GitFlags m_git_flags;
-  bool m_json = false;
 
   void define(CLI::App& cmd) override {
-    cmd.add_option("bundle", m_bundle, "Bundle (.tar.zst), or - for standard input")->required();
+    add_bundle_argument(cmd, m_bundle);
     add_trust_flags(cmd, m_trust);
     cmd.add_option("--registry", m_options.registry,
                    "The internal registry, HOST[:PORT], to load the images into (with --git alone: the registry the "
@@ -37,14 +38,12 @@ class Import final : public Command {
     cmd.add_option("--path", m_path, "Directory of the release in the branch (default: the release's name)");
     cmd.add_option("--values", m_values, "Site values for the release's ${airlock:NAME} placeholders (YAML NAME: value)");
     add_git_flags(cmd, m_git_flags);
-    add_json_flag(cmd, m_json);
     cmd.footer("Exit status: 0 imported (or already imported), 2 usage, 3 verification failed, rollback or expired "
                "(nothing was tagged or committed, unless a newer import won a race for the branch), 4 registry or "
                "git remote failed. See docs/OPERATIONS.md.");
   }
 
-  int run() override {
-    TerminalProgress progress("airlock-import", m_json);
+  void run(Progress& progress) override {
     m_options.verify = verify_options(m_trust);
     m_options.access = registry_access(m_access);
     m_options.upload_chunk = std::uint64_t{m_chunk_mib} << 20;
@@ -56,8 +55,7 @@ class Import final : public Command {
     }
     if (!m_values.empty()) m_options.values_file = m_values;
     const auto report = import_bundle(m_bundle, m_options, progress);
-    print_report(m_json, import_report_json(report), import_report_text(report));
-    return 0;
+    print(import_report(report));
   }
 };
 

@@ -1,6 +1,4 @@
-#include "cli/import/commands.hpp"
-#include "cli/report_output.hpp"
-#include "cli/terminal_progress.hpp"
+#include "cli/commands.hpp"
 #include "cli/trust_flags.hpp"
 #include "importer/verify_report.hpp"
 
@@ -8,39 +6,33 @@ namespace airlock {
 namespace {
 
 class Verify final : public Command {
+public:
+  Verify() : Command("verify", "Check a bundle's signature against trusted keys, and every entry's digest") {}
+
+private:
   std::string m_bundle;
   TrustFlags m_trust;
-  bool m_json = false;
 
   void define(CLI::App& cmd) override {
-    cmd.add_option("bundle", m_bundle, "Bundle (.tar.zst), or - for standard input")->required();
+    add_bundle_argument(cmd, m_bundle);
     add_trust_flags(cmd, m_trust);
-    add_json_flag(cmd, m_json);
     cmd.footer("Exit status: 0 verified, 2 usage, 3 verification failed.");
   }
 
-  int run() override {
-    TerminalProgress progress("airlock-import", m_json);
-    const auto report = verify_bundle(m_bundle, verify_options(m_trust), progress);
-    print_report(m_json, verify_report_json(report), verify_report_text(report));
-    return 0;
+  void run(Progress& progress) override {
+    print(verify_report(verify_bundle(m_bundle, verify_options(m_trust), progress)));
   }
 };
 
 class Inspect final : public Command {
+public:
+  Inspect() : Command("inspect", "Show what a bundle holds (reads only its envelope; verifies nothing)") {}
+
+private:
   std::string m_bundle;
-  bool m_json = false;
 
-  void define(CLI::App& cmd) override {
-    cmd.add_option("bundle", m_bundle, "Bundle (.tar.zst), or - for standard input")->required();
-    add_json_flag(cmd, m_json);
-  }
-
-  int run() override {
-    const auto report = inspect_bundle(m_bundle);
-    print_report(m_json, inspect_report_json(report), inspect_report_text(report));
-    return 0;
-  }
+  void define(CLI::App& cmd) override { add_bundle_argument(cmd, m_bundle); }
+  void run(Progress&) override { print(inspect_report(inspect_bundle(m_bundle))); }
 };
 
 }  // namespace

@@ -1,18 +1,19 @@
-#include "cli/pack/commands.hpp"
+#include "cli/commands.hpp"
 #include "cli/registry_flags.hpp"
-#include "cli/report_output.hpp"
-#include "cli/terminal_progress.hpp"
 #include "packer/pack_report.hpp"
 
 namespace airlock {
 namespace {
 
 class Create final : public Command {
+public:
+  Create() : Command("create", "Pack the release SPEC describes into one signed bundle") {}
+
+private:
   PackOptions m_options;
   std::vector<std::string> m_keys;
   std::string m_spec, m_output;
   RegistryFlags m_registry;
-  bool m_json = false;
 
   void define(CLI::App& cmd) override {
     cmd.add_option("spec", m_spec, "Release spec (YAML)")->required();
@@ -27,19 +28,16 @@ class Create final : public Command {
     cmd.add_option("--level", m_options.zstd_level, "zstd compression level")->check(CLI::Range(1, 19));
     cmd.add_option("--threads", m_options.workers, "zstd worker threads (0: one per core, at most 4)")
         ->check(CLI::Range(0, 64));
-    add_json_flag(cmd, m_json);
     cmd.footer("The creation time is $SOURCE_DATE_EPOCH when set, so the same inputs give the same index.");
   }
 
-  int run() override {
-    TerminalProgress progress("airlock-pack", m_json);
+  void run(Progress& progress) override {
     m_options.spec = m_spec;
     m_options.keys = {m_keys.begin(), m_keys.end()};
     m_options.output = m_output;
     m_options.registries = registry_access(m_registry);
     const auto r = pack(m_options, progress);
-    print_report(m_json, pack_report_json(r, m_output), pack_report_text(r, m_output));
-    return 0;
+    print(pack_report(r, m_output));
   }
 };
 

@@ -1,27 +1,23 @@
-#include "cli/pack/commands.hpp"
-#include "cli/report_output.hpp"
-#include "cli/terminal_progress.hpp"
+#include "cli/commands.hpp"
 #include "packer/pack_report.hpp"
 
 namespace airlock {
 namespace {
 
 class Images final : public Command {
+public:
+  Images() : Command("images", "List the images a bundle of SPEC would hold, and where each was found") {}
+
+private:
   std::string m_spec;
-  bool m_json = false;
 
-  void define(CLI::App& cmd) override {
-    cmd.add_option("spec", m_spec, "Release spec (YAML)")->required();
-    add_json_flag(cmd, m_json);
-  }
+  void define(CLI::App& cmd) override { cmd.add_option("spec", m_spec, "Release spec (YAML)")->required(); }
 
-  int run() override {
-    TerminalProgress progress("airlock-pack", m_json);
+  void run(Progress& progress) override {
     const auto plan = plan_release(m_spec);
-    print_report(m_json, images_report_json(plan), images_report_text(plan));
-    if (!m_json)
+    print(images_report(plan));
+    if (!json)
       for (const auto& w : plan.warnings) progress.warn(unbundled_reference_warning(w));
-    return 0;
   }
 };
 

@@ -1,38 +1,36 @@
-#include "cli/pack/commands.hpp"
-#include "cli/report_output.hpp"
-#include "cli/terminal_progress.hpp"
+#include "cli/commands.hpp"
 #include "packer/pack_report.hpp"
 
 namespace airlock {
 namespace {
 
 class Sign final : public Command {
+public:
+  Sign() : Command("sign", "Add signatures to an existing bundle (a second signer); the bundle digest stays the same") {}
+
+private:
   std::string m_bundle, m_output;
   std::vector<std::string> m_keys, m_pubkeys;
-  bool m_json = false;
 
   void define(CLI::App& cmd) override {
-    cmd.add_option("bundle", m_bundle, "Bundle (.tar.zst), or - for standard input")->required();
+    add_bundle_argument(cmd, m_bundle);
     cmd.add_option("--key", m_keys, "Ed25519 private key (PEM) that signs; repeatable")->required();
     cmd.add_option("--pubkey", m_pubkeys,
                    "Refuse unless the bundle already carries a valid signature by this key; repeatable (any one)");
     cmd.add_option("-o,--output", m_output, "Bundle to write (may be the input: it is replaced only on success)")
         ->required();
-    add_json_flag(cmd, m_json);
     cmd.footer("Every entry is checked against the signed index as it is copied. Exit status: 0 signed, 2 usage, "
                "3 the bundle is damaged or not signed by a --pubkey.");
   }
 
-  int run() override {
-    TerminalProgress progress("airlock-pack", m_json);
+  void run(Progress& progress) override {
     SignBundleOptions options;
     options.bundle = m_bundle;
     options.keys = {m_keys.begin(), m_keys.end()};
     options.require_signed_by = {m_pubkeys.begin(), m_pubkeys.end()};
     options.output = m_output;
     const auto r = sign_bundle(options, progress);
-    print_report(m_json, sign_report_json(r, m_output), sign_report_text(r, m_output));
-    return 0;
+    print(sign_report(r, m_output));
   }
 };
 

@@ -50,7 +50,7 @@ VerifyReport sample_verify() {
 }  // namespace
 
 TEST_CASE("verify report: JSON names the bundle, the trust and the totals", "[report]") {
-  const auto j = verify_report_json(sample_verify());
+  const auto j = verify_report(sample_verify()).json;
   CHECK(j["verified"] == true);
   CHECK(j["bundleDigest"] == digest('d').str());
   CHECK(j["signers"] == nlohmann::json::array({"k1", "k2"}));
@@ -64,7 +64,7 @@ TEST_CASE("verify report: JSON names the bundle, the trust and the totals", "[re
 }
 
 TEST_CASE("verify report: text says VERIFIED and which signer is not trusted", "[report]") {
-  const auto text = verify_report_text(sample_verify());
+  const auto text = verify_report(sample_verify()).text;
   CHECK(text.starts_with("VERIFIED b.tar.zst\n"));
   CHECK(text.find("signed by: k1 (trusted key signer.pub)") != std::string::npos);
   CHECK(text.find("also signed by: k2 (not trusted here)") != std::string::npos);
@@ -74,8 +74,8 @@ TEST_CASE("verify report: text says VERIFIED and which signer is not trusted", "
 
 TEST_CASE("inspect report: never claims verification", "[report]") {
   InspectReport r{"b.tar.zst", sample_index(), digest('d'), {"k1"}};
-  CHECK(inspect_report_json(r)["verified"] == false);
-  CHECK(inspect_report_text(r).starts_with("NOT VERIFIED"));
+  CHECK(inspect_report(r).json["verified"] == false);
+  CHECK(inspect_report(r).text.starts_with("NOT VERIFIED"));
 }
 
 TEST_CASE("import report: a replay says so and reports unverified entries", "[report]") {
@@ -84,11 +84,11 @@ TEST_CASE("import report: a replay says so and reports unverified entries", "[re
   r.registry = "reg:5000";
   r.git = GitReport{"file:///g", "dev", "platform"};
   r.git->already_imported = true;
-  const auto j = import_report_json(r);
+  const auto j = import_report(r).json;
   CHECK(j["verified"] == false);
   CHECK(j["signatureVerified"] == true);
   CHECK(j["git"]["alreadyImported"] == true);
-  CHECK(import_report_text(r).starts_with("already imported: platform 2.4.1 (sequence 7)"));
+  CHECK(import_report(r).text.starts_with("already imported: platform 2.4.1 (sequence 7)"));
 }
 
 TEST_CASE("import report: images with their pinned references", "[report]") {
@@ -100,18 +100,18 @@ TEST_CASE("import report: images with their pinned references", "[report]") {
   r.images.push_back({"harness/api:v2.4.1", "vendor/harness/api", "v2.4.1", digest('a'), true});
   r.blobs_uploaded = 3;
   r.bytes_uploaded = 3 << 20;
-  const auto j = import_report_json(r);
+  const auto j = import_report(r).json;
   CHECK(j["imported"][0]["reference"] == "reg:5000/vendor/harness/api@" + digest('a').str());
   CHECK(j["blobs"]["uploaded"] == 3);
-  const auto text = import_report_text(r);
+  const auto text = import_report(r).text;
   CHECK(text.find("imported platform 2.4.1 (sequence 7) into reg:5000") != std::string::npos);
   CHECK(text.find("blobs: 3 uploaded (3.0 MiB)") != std::string::npos);
 }
 
 TEST_CASE("promote report: the URL's password never shows", "[report]") {
   const PromoteResult r{PromoteResult::Kind::merged, "abc123"};
-  const auto j = promote_report_json(r, "https://user:s3cret@git.example/x.git", "dev", "prod");
+  const auto j = promote_report(r, "https://user:s3cret@git.example/x.git", "dev", "prod").json;
   CHECK(j["git"] == "https://user:***@git.example/x.git");
   CHECK(j["result"] == "merged");
-  CHECK(promote_report_text(r, "dev", "prod") == "promote dev into prod: merged (abc123)\n");
+  CHECK(promote_report(r, "", "dev", "prod").text == "promote dev into prod: merged (abc123)\n");
 }

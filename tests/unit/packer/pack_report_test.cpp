@@ -20,12 +20,12 @@ TEST_CASE("pack report: JSON and text name the bundle, its digest and signers", 
   r.bundle_digest = digest('d');
   r.keyids = {"k1", "k2"};
   r.compressed_bytes = 4096;
-  const auto j = pack_report_json(r, "out.tar.zst");
+  const auto j = pack_report(r, "out.tar.zst").json;
   CHECK(j["bundle"] == "out.tar.zst");
   CHECK(j["bundleDigest"] == digest('d').str());
   CHECK(j["keyid"] == "k1");
   CHECK(j["entries"] == 2);
-  const auto text = pack_report_text(r, "out.tar.zst");
+  const auto text = pack_report(r, "out.tar.zst").text;
   CHECK(text.find("wrote out.tar.zst: platform 1.0 (sequence 3)") != std::string::npos);
   CHECK(text.find("signed by keys: k1, k2") != std::string::npos);
 }
@@ -35,8 +35,8 @@ TEST_CASE("sign report: previous and added signers", "[report]") {
   r.index.name = "platform";
   r.bundle_digest = digest('d');
   r.added_keyids = {"k2"};
-  CHECK(sign_report_json(r, "b")["previousKeyids"].empty());
-  CHECK(sign_report_text(r, "b").find("signed before by: nobody\nadded: k2") != std::string::npos);
+  CHECK(sign_report(r, "b").json["previousKeyids"].empty());
+  CHECK(sign_report(r, "b").text.find("signed before by: nobody\nadded: k2") != std::string::npos);
 }
 
 TEST_CASE("images report and the one warning wording", "[report]") {
@@ -48,10 +48,10 @@ TEST_CASE("images report and the one warning wording", "[report]") {
   w.where = "k8s/a.yaml:14";
   w.context = "Deployment/web spec.args[0]";
   plan.warnings.push_back(w);
-  const auto j = images_report_json(plan);
+  const auto j = images_report(plan).json;
   CHECK(j["images"][0]["foundAt"].size() == 2);
   CHECK(j["warnings"][0]["reference"] == "ghcr.io/org/helper:1");
-  CHECK(images_report_text(plan) == "org/app:1\n  from docker://quay.io/org/app:1\n  at   spec.yaml:3\n  at   k8s/a.yaml:9\n");
+  CHECK(images_report(plan).text == "org/app:1\n  from docker://quay.io/org/app:1\n  at   spec.yaml:3\n  at   k8s/a.yaml:9\n");
   CHECK(unbundled_reference_warning(w) ==
         "k8s/a.yaml:14: \"ghcr.io/org/helper:1\" looks like an image outside an image field (Deployment/web "
         "spec.args[0]); list it in the spec if the release needs it");
