@@ -1,8 +1,10 @@
 #include "formats/bundle_index.hpp"
 
 #include "common/error.hpp"
+#include "common/printable.hpp"
 #include "common/timestamp.hpp"
 #include "formats/image_name.hpp"
+#include "formats/names.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -11,25 +13,6 @@
 #include <type_traits>
 
 namespace airlock {
-
-std::string unsafe_path_reason(std::string_view path) {
-  if (path.empty()) return "empty path";
-  if (path.size() > 1024) return "path longer than 1024 bytes";
-  if (path.front() == '/') return "absolute path";
-  if (path.find('\\') != std::string_view::npos) return "backslash in path";
-  for (unsigned char c : path)
-    if (c < 0x20 || c == 0x7f) return "control character in path";
-  std::size_t start = 0;
-  while (start <= path.size()) {
-    const auto end = std::min(path.find('/', start), path.size());
-    const auto part = path.substr(start, end - start);
-    if (part.empty()) return "empty path component";
-    if (part == "..") return "\"..\" component";
-    if (part == ".") return "\".\" component";
-    start = end + 1;
-  }
-  return {};
-}
 
 std::string blob_entry_path(const Digest& digest) { return "blobs/sha256/" + digest.hex(); }
 
@@ -120,6 +103,15 @@ BundleIndex BundleIndex::parse(std::string_view json, std::string_view where) {
   idx.name = field<std::string>(release, "name", "release", where);
   idx.version = field<std::string>(release, "version", "release", where);
   idx.sequence = field<std::uint64_t>(release, "sequence", "release", where);
+  // The name becomes a directory, a state key and a receipt path; both go
+  // into commit messages.
+  if (!is_valid_release_name(idx.name))
+    throw VerificationError(fmt::format("{}: index: release name \"{}\" is not [a-z0-9][a-z0-9._-]* (at most 63, no "
+                                        "\"..\", not \"overlays\")",
+                                        where, printable(idx.name)));
+  if (!is_valid_release_version(idx.version))
+    throw VerificationError(fmt::format("{}: index: release version \"{}\" is not [A-Za-z0-9][A-Za-z0-9._+-]*", where,
+                                        printable(idx.version)));
   idx.created = time_field(j, "created", where);
   if (j.contains("expires")) idx.expires = time_field(j, "expires", where);
 

@@ -66,11 +66,6 @@ struct BundleIndex {
   [[nodiscard]] std::uint64_t total_entry_bytes() const;
 };
 
-// Path rules for entries: relative, '/'-separated, no empty, "." or ".."
-// component, no backslash, no control bytes, at most 1024 bytes. Returns the
-// reason a path is unsafe, or an empty string.
-[[nodiscard]] std::string unsafe_path_reason(std::string_view path);
-
 [[nodiscard]] std::string blob_entry_path(const Digest& digest);
 
 }  // namespace airlock

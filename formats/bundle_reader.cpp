@@ -1,6 +1,8 @@
 #include "formats/bundle_reader.hpp"
 
 #include "common/error.hpp"
+#include "common/printable.hpp"
+#include "formats/names.hpp"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -11,16 +13,6 @@
 
 namespace airlock {
 namespace {
-
-// Entry names as they appear in messages: printable, quoted.
-std::string printable(std::string_view path) {
-  std::string out;
-  for (unsigned char c : path) {
-    if (c < 0x20 || c == 0x7f) out += fmt::format("\\x{:02x}", c);
-    else out += static_cast<char>(c);
-  }
-  return out;
-}
 
 std::string type_name(archive_entry* e) {
   if (archive_entry_hardlink(e) != nullptr) return "a hard link";

@@ -2,6 +2,7 @@
 
 #include "common/error.hpp"
 #include "common/timestamp.hpp"
+#include "formats/names.hpp"
 #include "formats/yaml_file.hpp"
 
 #include <fmt/format.h>
@@ -57,11 +58,6 @@ bool scalar_item(const std::filesystem::path& path, const YAML::Node& item, std:
 
 }  // namespace
 
-bool is_valid_release_name(std::string_view name) {
-  static const std::regex re("[a-z0-9][a-z0-9._-]{0,62}");
-  return std::regex_match(name.begin(), name.end(), re) && name.find("..") == std::string_view::npos;
-}
-
 ReleaseSpec load_release_spec(const std::filesystem::path& path) {
   const YAML::Node root = load_yaml_file(path, k_max_spec);
   if (!root.IsMap()) throw UsageError(fmt::format("{}: the spec must be a YAML mapping", path.string()));
@@ -80,8 +76,7 @@ ReleaseSpec load_release_spec(const std::filesystem::path& path) {
                                  "becomes a directory in git)",
                                  yaml_where(path, root["name"]), spec.name));
   spec.version = yaml_scalar(path, root["version"], "version");
-  static const std::regex version_re("[A-Za-z0-9][A-Za-z0-9._+-]{0,127}");
-  if (!std::regex_match(spec.version, version_re))
+  if (!is_valid_release_version(spec.version))
     throw UsageError(fmt::format("{}: version \"{}\" may hold only letters, digits and . _ + -",
                                  yaml_where(path, root["version"]), spec.version));
   const auto seq = yaml_scalar(path, root["sequence"], "sequence");

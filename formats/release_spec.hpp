@@ -66,6 +66,4 @@ struct ReleaseSpec {
 // Throws UsageError naming spec:line for every defect.
 [[nodiscard]] ReleaseSpec load_release_spec(const std::filesystem::path& path);
 
-[[nodiscard]] bool is_valid_release_name(std::string_view name);
-
 }  // namespace airlock

@@ -1,10 +1,12 @@
 #include "importer/import.hpp"
 
 #include "common/error.hpp"
+#include "common/printable.hpp"
 #include "common/registry_client.hpp"
 #include "common/timestamp.hpp"
 #include "formats/bundle_reader.hpp"
 #include "formats/image_name.hpp"
+#include "formats/names.hpp"
 #include "importer/blob_uploader.hpp"
 #include "importer/image_graph.hpp"
 #include "importer/image_target.hpp"
@@ -54,11 +56,9 @@ Destination check_options(const ImportOptions& options) {
   while (d.prefix.ends_with('/')) d.prefix.pop_back();
   while (d.prefix.starts_with('/')) d.prefix.erase(0, 1);
   check_prefix(d.prefix);
-  if (options.git && options.git->path) {
-    const auto& path = *options.git->path;
-    if (const auto why = unsafe_path_reason(path); !why.empty() || path.starts_with(".airlock"))
-      throw UsageError(fmt::format("--path \"{}\": {}", path, why.empty() ? "reserved for airlock's state" : why));
-  }
+  if (options.git && options.git->path)
+    if (const auto why = release_dir_reason(*options.git->path); !why.empty())
+      throw UsageError(fmt::format("--path \"{}\": {}", printable(*options.git->path), why));
   return d;
 }
 

@@ -2,6 +2,7 @@
 
 #include "common/error.hpp"
 #include "common/timestamp.hpp"
+#include "formats/names.hpp"
 #include "importer/image_target.hpp"
 #include "importer/receipt.hpp"
 
@@ -13,6 +14,22 @@ namespace {
 // The branch, for messages (a password in the URL hidden).
 std::string where(const GitTarget& target) {
   return fmt::format("git {} branch {}", redact_git_url(target.url), target.branch);
+}
+
+// A release touches only its own directory: none of another release, and
+// always the same one (moving it would leave its old files behind).
+void check_release_dir(const SiteState& state, const BundleIndex& index, const std::string& dir,
+                       const std::string& where) {
+  for (const auto& [name, rec] : state.releases) {
+    if (name == index.name && rec.path != dir)
+      throw UsageError(fmt::format("{}: release {} lives in {}/ on this branch; importing it into {}/ would leave "
+                                   "{}/ behind (use --path {}, or move it by a commit of your own first)",
+                                   where, name, rec.path, dir, rec.path, rec.path));
+    if (name != index.name && release_dirs_overlap(rec.path, dir))
+      throw UsageError(fmt::format("{}: release {} would go into {}/, which overlaps {}/ of release {}; give it "
+                                   "another --path",
+                                   where, index.name, dir, rec.path, name));
+  }
 }
 
 SiteState read_state(const BranchSnapshot& snapshot) {
@@ -29,6 +46,7 @@ GitPrecheck git_precheck(const GitTarget& target, const BundleIndex& index, cons
   GitPrecheck out;
   out.state = read_state(snapshot);
   out.decision = decide_import(out.state, index, bundle_digest, now, where(target));
+  if (out.decision == ImportDecision::fresh) check_release_dir(out.state, index, target.path.value_or(index.name), where(target));
   return out;
 }
 
@@ -41,6 +59,7 @@ GitReport commit_release(const GitTarget& target, const ImportedRelease& release
     report.already_imported =
         decide_import(state, index, release.bundle_digest, release.now, where(target)) == ImportDecision::replay;
     if (report.already_imported) return std::nullopt;
+    check_release_dir(state, index, rendered.dir, where(target));
     state.releases[index.name] = {index.sequence, index.version,    release.bundle_digest, index.created,
                                   release.now,    release.registry, release.prefix,        rendered.dir};
     CommitPlan plan;

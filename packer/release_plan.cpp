@@ -5,6 +5,7 @@
 #include "formats/bundle_index.hpp"
 #include "formats/image_match.hpp"
 #include "formats/image_name.hpp"
+#include "formats/names.hpp"
 #include "packer/git_manifests.hpp"
 
 #include <fmt/format.h>

@@ -175,20 +175,6 @@ TEST_CASE("A missing spec file is a usage error naming it", "[release_spec]") {
                          FailsWith(ExitCode::usage, {"nope.yaml"}));
 }
 
-TEST_CASE("is_valid_release_name", "[release_spec]") {
-  for (const char* ok : {"demo", "harness-platform", "a", "0", "a.b_c-d", "x1.2"}) {
-    CAPTURE(ok);
-    CHECK(is_valid_release_name(ok));
-  }
-  // It becomes a directory in git: no traversal, no hidden files, no uppercase.
-  for (const char* bad : {"", ".", "..", ".git", "a..b", "Demo", "a/b", "-a", "_a", "a b"}) {
-    CAPTURE(bad);
-    CHECK_FALSE(is_valid_release_name(bad));
-  }
-  CHECK(is_valid_release_name(std::string(63, 'a')));
-  CHECK_FALSE(is_valid_release_name(std::string(64, 'a')));
-}
-
 // A key that is not a scalar (YAML "? [a]") is a usage error naming
 // spec:line, not a yaml-cpp conversion error without a file name.
 TEST_CASE("A non-scalar key is a usage error naming spec:line", "[release_spec]") {
