@@ -9,12 +9,39 @@
 #include <nlohmann/json.hpp>
 #include <openssl/x509.h>
 
+#include <arpa/inet.h>
+
 #include <thread>
 
 namespace airlock {
 
 std::string registry_api_host(const std::string& host) {
-  return host == "docker.io" ? "registry-1.docker.io" : host;
+  if (host == "docker.io") return "registry-1.docker.io";
+  const bool ipv6 = host.starts_with('[');
+  const auto end = ipv6 ? host.find(']') : host.find(':');
+  const std::string name = ipv6 ? host.substr(1, end == std::string::npos ? end : end - 1) : host.substr(0, end);
+  const std::string rest = end == std::string::npos ? "" : host.substr(ipv6 ? end + 1 : end);
+  if (!rest.empty()) {
+    // A reference's port is any number of digits, and the resolver would
+    // take 70000 as 70000 mod 65536: another port.
+    const auto significant = rest.find_first_not_of('0', 1);
+    const auto digits = significant == std::string::npos ? std::string() : rest.substr(significant);
+    if (rest.front() != ':' || rest.size() < 2 || rest.find_first_not_of("0123456789", 1) != std::string::npos ||
+        digits.size() > 5 || digits.empty() || std::stoi(digits) > 65535)
+      throw UsageError(fmt::format("registry {}: \"{}\" is not a TCP port (1 to 65535)", host, rest.substr(1)));
+  }
+  if (ipv6) {
+    in6_addr address{};
+    if (end == std::string::npos || inet_pton(AF_INET6, name.c_str(), &address) != 1)
+      throw UsageError(fmt::format("registry {}: \"{}\" is not an IPv6 address", host, name));
+    // cpp-httplib 0.11's Client reads an IPv6 origin only when it is decimal
+    // digits and colons, and looks any other up as a host name.
+    if (name.find_first_not_of(":0123456789") != std::string::npos)
+      throw UsageError(fmt::format("registry {}: an IPv6 address with hex letters cannot be contacted yet; name the "
+                                   "registry by a host name that resolves to it",
+                                   host));
+  }
+  return host;
 }
 
 struct RegistryClient::Response {

@@ -135,7 +135,10 @@ private:
   std::map<std::pair<std::string, std::thread::id>, std::unique_ptr<httplib::Client>> m_clients;
 };
 
-// "docker.io" → "registry-1.docker.io"; others unchanged.
+// The host[:port] a registry's API is reached at: "docker.io" →
+// "registry-1.docker.io"; others unchanged. Throws UsageError for one that
+// cannot be contacted as written: a port outside 1-65535, a bracketed IPv6
+// literal that is not an address, or (cpp-httplib 0.11) one with hex letters.
 [[nodiscard]] std::string registry_api_host(const std::string& host);
 
 }  // namespace airlock

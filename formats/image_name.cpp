@@ -4,19 +4,56 @@
 
 #include <fmt/format.h>
 
-#include <regex>
-
 namespace airlock {
+namespace {
+
+// Hand-written rather than std::regex: libstdc++'s regex backtracks
+// recursively, and these run on every string discovery considers.
+
+bool is_lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+
+bool is_word(char c) { return is_lower_alnum(c) || (c >= 'A' && c <= 'Z') || c == '_'; }
+
+// path-component := [a-z0-9]+ (separator [a-z0-9]+)*, separator := "." | "_" | "__" | "-"+
+bool is_path_component(std::string_view c) {
+  if (c.empty() || !is_lower_alnum(c.front())) return false;
+  std::size_t i = 0;
+  while (i < c.size()) {
+    if (is_lower_alnum(c[i])) {
+      ++i;
+      continue;
+    }
+    std::size_t j = i + 1;
+    if (c[i] == '_') {
+      if (j < c.size() && c[j] == '_') ++j;
+    } else if (c[i] == '-') {
+      while (j < c.size() && c[j] == '-') ++j;
+    } else if (c[i] != '.') {
+      return false;
+    }
+    if (j == c.size() || !is_lower_alnum(c[j])) return false;
+    i = j;
+  }
+  return true;
+}
+
+}  // namespace
 
 bool is_valid_repository(std::string_view repo) {
-  static const std::regex re(
-      "[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*)*");
-  return repo.size() <= 255 && std::regex_match(repo.begin(), repo.end(), re);
+  if (repo.empty() || repo.size() > k_max_repository) return false;
+  for (;;) {
+    const auto slash = repo.find('/');
+    if (!is_path_component(repo.substr(0, slash))) return false;
+    if (slash == std::string_view::npos) return true;
+    repo.remove_prefix(slash + 1);
+  }
 }
 
 bool is_valid_tag(std::string_view tag) {
-  static const std::regex re("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
-  return std::regex_match(tag.begin(), tag.end(), re);
+  if (tag.empty() || tag.size() > k_max_tag || !is_word(tag.front())) return false;
+  for (const char c : tag)
+    if (!is_word(c) && c != '.' && c != '-') return false;
+  return true;
 }
 
 ImageName ImageName::parse(std::string_view text, std::string_view where) {

@@ -2,6 +2,7 @@
 // An image's name inside a bundle: repository path and tag without a
 // registry host ("argoproj/argo-rollouts:v1.7.2"), per DESIGN.md.
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -16,7 +17,13 @@ struct ImageName {
   [[nodiscard]] static ImageName parse(std::string_view text, std::string_view where);
 };
 
-// The OCI distribution grammar for a repository path and for a tag.
+// The reference grammar of distribution/reference (docker's), which the OCI
+// distribution spec repeats: a repository path is path components
+// ([a-z0-9]+ joined by ".", "_", "__" or any run of "-") separated by "/", at
+// most k_max_repository characters in all; a tag is [A-Za-z0-9_]
+// followed by up to 127 of [A-Za-z0-9_.-].
+inline constexpr std::size_t k_max_repository = 255;
+inline constexpr std::size_t k_max_tag = 128;
 [[nodiscard]] bool is_valid_repository(std::string_view repo);
 [[nodiscard]] bool is_valid_tag(std::string_view tag);
 

@@ -1,8 +1,9 @@
 # Real registries for the integration tests: Debian's docker-registry (the
 # CNCF distribution registry) on loopback, TLS from a test CA made here,
 # htpasswd auth. Source after lib.sh.
-#   make_ca                      -> $T/ca/{ca.pem,server.pem,server.key}, $T/certs.d/ca.crt
+#   make_ca                      -> $T/ca/{ca.pem,server.pem,server6.pem,server.key}, $T/certs.d/ca.crt
 #   start_registry NAME [AUTH]   -> ${NAME}_PORT, ${NAME}_HOST; AUTH: htpasswd (default) | none | plain (no TLS) | token REALM ISSUER
+#                                   listens on $REG_ADDR (default 127.0.0.1; REG_ADDR=::1 gives ${NAME}_HOST=[::1]:PORT)
 #   seed LAYOUT REF NAME HOST REPO:TAG [--all]
 REG_USER=airlock
 REG_PASS=s3cret-pass
@@ -17,6 +18,12 @@ make_ca() {
   printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' > "$T/ca/ext.cnf"
   openssl x509 -req -in "$T/ca/server.csr" -CA "$T/ca/ca.pem" -CAkey "$T/ca/ca.key" -CAcreateserial -days 2 \
     -extfile "$T/ca/ext.cnf" -out "$T/ca/server.pem" 2> /dev/null
+  # The same key for a registry on [::1], naming ::1 as its only IP address:
+  # cpp-httplib 0.11 compares 16 bytes of every IP subjectAltName with an
+  # IPv6 host, reading past the end of a 4-byte IPv4 one.
+  printf 'subjectAltName=IP:::1,DNS:localhost\nextendedKeyUsage=serverAuth\n' > "$T/ca/ext6.cnf"
+  openssl x509 -req -in "$T/ca/server.csr" -CA "$T/ca/ca.pem" -CAkey "$T/ca/ca.key" -CAcreateserial -days 2 \
+    -extfile "$T/ca/ext6.cnf" -out "$T/ca/server6.pem" 2> /dev/null
   cp "$T/ca/ca.pem" "$T/certs.d/ca.crt"
   htpasswd -Bbn "$REG_USER" "$REG_PASS" > "$T/ca/htpasswd" 2> /dev/null
   # A self-signed CA nobody trusts, for the untrusted-certificate cases.
@@ -34,7 +41,11 @@ free_port() {
 }
 
 start_registry() {
-  local name=$1 auth=${2:-htpasswd} port dir
+  local name=$1 auth=${2:-htpasswd} port dir addr=${REG_ADDR:-127.0.0.1} cert=$T/ca/server.pem
+  if [[ "$addr" == *:* ]]; then  # an IPv6 address, bracketed as a URL and a reference write it
+    addr="[$addr]"
+    cert=$T/ca/server6.pem
+  fi
   dir=$T/reg-$name
   mkdir -p "$dir/data"
   for _ in 1 2 3; do
@@ -42,8 +53,8 @@ start_registry() {
     {
       printf 'version: 0.1\nlog:\n  level: info\n  accesslog:\n    disabled: false\n'
       printf 'storage:\n  filesystem:\n    rootdirectory: %s\n  delete:\n    enabled: true\n' "$dir/data"
-      printf 'http:\n  addr: 127.0.0.1:%s\n' "$port"
-      [ "$auth" = plain ] || printf '  tls:\n    certificate: %s\n    key: %s\n' "$T/ca/server.pem" "$T/ca/server.key"
+      printf 'http:\n  addr: "%s:%s"\n' "$addr" "$port"
+      [ "$auth" = plain ] || printf '  tls:\n    certificate: %s\n    key: %s\n' "$cert" "$T/ca/server.key"
       case "$auth" in
         htpasswd) printf 'auth:\n  htpasswd:\n    realm: airlock-test\n    path: %s\n' "$T/ca/htpasswd" ;;
         token) printf 'auth:\n  token:\n    realm: %s\n    service: airlock-test\n    issuer: %s\n    rootcertbundle: %s\n' "$3" "$4" "$T/ca/token.pem" ;;
@@ -57,9 +68,9 @@ start_registry() {
     for _ in $(seq 100); do
       local scheme=https
       [ "$auth" = plain ] && scheme=http
-      if curl -s -o /dev/null --cacert "$T/ca/ca.pem" "$scheme://127.0.0.1:$port/v2/"; then
+      if curl -s -o /dev/null --cacert "$T/ca/ca.pem" "$scheme://$addr:$port/v2/"; then
         printf -v "${name}_PORT" '%s' "$port"
-        printf -v "${name}_HOST" '%s' "127.0.0.1:$port"
+        printf -v "${name}_HOST" '%s' "$addr:$port"
         printf -v "${name}_PID" '%s' "$pid"
         return 0
       fi

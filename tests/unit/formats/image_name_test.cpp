@@ -42,22 +42,29 @@ TEST_CASE("ImageName rejects hosts and malformed parts, naming where", "[image_n
 }
 
 TEST_CASE("Repository and tag grammar follow the OCI distribution spec", "[image_name]") {
-  for (const char* ok : {"a", "a/b/c", "a.b", "a_b", "a__b", "a-b", "a---b", "a0/9z", "library/nginx"}) {
+  // Ours, then path components from distribution/reference's regexp_test.go.
+  for (const char* ok : {"a", "a/b/c", "a.b", "a_b", "a__b", "a-b", "a---b", "a0/9z", "library/nginx",
+                         "test.example.com/my-app", "xn--7o8h.com/myimage", "some_separator__underscore/myimage",
+                         "foo/project--id.module--name.ver---sion--name", "docker---rules/docker", "dock__er/docker"}) {
     CAPTURE(ok);
     CHECK(is_valid_repository(ok));
   }
-  for (const char* bad : {"", "A", "a___b", "a.-b", "a.", ".a", "a/", "/a", "a//b", "a:b", "a b", "a@b"}) {
+  for (const char* bad : {"", "A", "a___b", "a.-b", "a.", ".a", "a/", "/a", "a//b", "a:b", "a b", "a@b", "a_.b",
+                          "a-.b", "a..b", "a._b", "a-_b", "__underscore/myimage", "..dots/myimage", ".dots/myimage",
+                          "nodouble..dots/myimage", "docker_/docker_", "_docker/_docker", "____/____", "-docker/docker",
+                          "docker-/docker", "foo/bar-", "foo/-bar", "docker/Docker", "asdf$$^/aa", "a^a", "a-"}) {
     CAPTURE(bad);
     CHECK_FALSE(is_valid_repository(bad));
   }
   CHECK(is_valid_repository(std::string(255, 'a')));
   CHECK_FALSE(is_valid_repository(std::string(256, 'a')));
 
-  for (const char* ok : {"latest", "v1.7.2", "_x", "1.0-rc.1", "A_b"}) {
+  for (const char* ok : {"latest", "v1.7.2", "_x", "1.0-rc.1", "A_b", "TAG5", "Uppercase", "xn--n3h.com", "5000", "__",
+                         "a-", "a."}) {
     CAPTURE(ok);
     CHECK(is_valid_tag(ok));
   }
-  for (const char* bad : {"", ".x", "-x", "a b", "a/b", "a:b", "a@b"}) {
+  for (const char* bad : {"", ".x", "-x", "a b", "a/b", "a:b", "a@b", "-foo", "invalid~tag", "caf\xc3\xa9"}) {
     CAPTURE(bad);
     CHECK_FALSE(is_valid_tag(bad));
   }
