@@ -6,6 +6,7 @@
 #include "common/timestamp.hpp"
 #include "formats/bundle_reader.hpp"
 #include "formats/image_name.hpp"
+#include "formats/image_reference.hpp"
 #include "formats/names.hpp"
 #include "importer/blob_uploader.hpp"
 #include "importer/image_graph.hpp"
@@ -52,6 +53,11 @@ void check_prefix(const std::string& prefix) {
 Destination check_options(const ImportOptions& options) {
   if (options.registry.empty() && !options.git)
     throw UsageError("no registry given (use --registry HOST[:PORT], and --git URL to commit the release)");
+  // "registry" alone would be read as a Docker Hub path by every client.
+  if (!options.registry.empty() && !is_registry_host(options.registry))
+    throw UsageError(fmt::format("--registry \"{}\" is not HOST[:PORT] (a name with a dot or a port, localhost, or "
+                                 "an IP address)",
+                                 printable(options.registry)));
   Destination d{options.registry, options.prefix};
   while (d.prefix.ends_with('/')) d.prefix.pop_back();
   while (d.prefix.starts_with('/')) d.prefix.erase(0, 1);
