@@ -2,6 +2,7 @@
 
 #include "cli/terminal_progress.hpp"
 #include "common/error.hpp"
+#include "common/printable.hpp"
 
 #include <fmt/format.h>
 
@@ -11,9 +12,13 @@
 
 namespace airlock {
 
+// What reaches the terminal is escaped once more as a whole (the library
+// escapes each untrusted field): no byte from outside can drive the
+// terminal, whatever a message quotes. JSON escapes by construction; text
+// that is not UTF-8 is replaced rather than refused.
 void Command::print(const Report& report) const {
-  if (json) fmt::print("{}\n", report.json.dump(2));
-  else fmt::print("{}", report.text);
+  if (json) fmt::print("{}\n", report.json.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+  else fmt::print("{}", terminal_safe(report.text));
 }
 
 int run_cli(int argc, char** argv, const char* program, const char* description,
@@ -37,7 +42,8 @@ int run_cli(int argc, char** argv, const char* program, const char* description,
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    (void)app.exit(e);
+    // CLI11 would quote the offending argument raw.
+    fmt::print(stderr, "{}: error: {}\nRun with --help for more information.\n", program, terminal_safe(e.what()));
     return static_cast<int>(ExitCode::usage);
   }
   try {
@@ -46,11 +52,11 @@ int run_cli(int argc, char** argv, const char* program, const char* description,
     return static_cast<int>(ExitCode::ok);
   } catch (const Error& e) {
     std::fflush(stdout);
-    fmt::print(stderr, "{}: error: {}\n", program, e.what());
+    fmt::print(stderr, "{}: error: {}\n", program, terminal_safe(e.what()));
     return static_cast<int>(e.exit_code());
   } catch (const std::exception& e) {
     std::fflush(stdout);
-    fmt::print(stderr, "{}: error: {}\n", program, e.what());
+    fmt::print(stderr, "{}: error: {}\n", program, terminal_safe(e.what()));
     return static_cast<int>(ExitCode::other);
   }
 }

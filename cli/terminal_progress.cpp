@@ -1,5 +1,7 @@
 #include "cli/terminal_progress.hpp"
 
+#include "common/printable.hpp"
+
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -68,7 +70,7 @@ void TerminalProgress::draw(bool final) {
 
 void TerminalProgress::warn(std::string_view message) {
   if (m_enabled && !m_phase.empty()) fmt::print(stderr, "\r\033[K");
-  fmt::print(stderr, "{}: warning: {}\n", m_program, message);
+  fmt::print(stderr, "{}: warning: {}\n", m_program, terminal_safe(message));
 }
 
 }  // namespace airlock

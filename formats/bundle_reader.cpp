@@ -5,6 +5,7 @@
 #include "formats/names.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <fmt/format.h>
 
 #include <cerrno>
@@ -34,6 +35,10 @@ BundleReader::BundleReader(const std::filesystem::path& bundle, ReaderLimits lim
     : m_name(bundle == "-" ? "(stdin)" : bundle.string()), m_limits(limits) {
   Fd fd(bundle == "-" ? ::dup(0) : ::open(bundle.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) throw UsageError(fmt::format("cannot open bundle {}: {}", m_name, errno_text(errno)));
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) throw UsageError(fmt::format("cannot stat bundle {}: {}", m_name, errno_text(errno)));
+  if (S_ISDIR(st.st_mode))
+    throw UsageError(fmt::format("bundle {} is a directory, not a bundle file", m_name));
   m_source = std::make_unique<ZstdSource>(std::move(fd), m_name,
                                           ZstdSourceOptions{.max_window_log = m_limits.max_window_log});
   m_archive.reset(archive_read_new());

@@ -2,6 +2,7 @@
 
 #include "common/base64.hpp"
 #include "common/error.hpp"
+#include "common/printable.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -63,7 +64,8 @@ DsseEnvelope DsseEnvelope::parse(std::string_view json, std::string_view where) 
 
 void dsse_check_payload_type(const DsseEnvelope& envelope, std::string_view where) {
   if (envelope.payload_type != k_bundle_payload_type)
-    throw VerificationError(fmt::format("{}: payloadType is \"{}\", expected \"{}\"", where, envelope.payload_type,
+    throw VerificationError(fmt::format("{}: payloadType is \"{}\", expected \"{}\"", where,
+                                        printable(envelope.payload_type),
                                         k_bundle_payload_type));
 }
 
@@ -111,7 +113,7 @@ TrustDecision dsse_verify(const DsseEnvelope& envelope, const std::vector<Public
         "was altered",
         where, failed.front()));
   std::string signers;
-  for (const auto& id : decision.signer_keyids) signers += (signers.empty() ? "" : ", ") + id;
+  for (const auto& id : decision.signer_keyids) signers += (signers.empty() ? "" : ", ") + printable(id);
   if (verified.empty())
     throw VerificationError(fmt::format(
         "{}: not signed by a trusted key (signed by: {}; trusted: {})", where,

@@ -2,6 +2,8 @@
 
 #include "importer/verify_report.hpp"
 
+#include "common/printable.hpp"
+
 #include <fmt/format.h>
 
 namespace airlock {
@@ -51,10 +53,12 @@ std::string import_text(const ImportReport& report) {
   if (report.git && report.git->already_imported)
     return fmt::format("already imported: {} {} (sequence {}), bundle {}, is the last import on {} branch {}; "
                        "nothing to do\n",
-                       index.name, index.version, index.sequence, report.verified.bundle_digest.str(), report.git->url,
+                       printable(index.name), printable(index.version), index.sequence,
+                       report.verified.bundle_digest.str(), printable(report.git->url),
                        report.git->branch);
   std::string out = fmt::format("{} {} {} (sequence {}) {} {}: bundle sha256:{} verified\n",
-                                report.loaded ? "imported" : "checked", index.name, index.version, index.sequence,
+                                report.loaded ? "imported" : "checked", printable(index.name),
+                                printable(index.version), index.sequence,
                                 report.loaded ? "into" : "against", report.registry,
                                 report.verified.bundle_digest.hex());
   for (const auto& img : report.images)

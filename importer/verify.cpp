@@ -97,9 +97,7 @@ InspectReport inspect_bundle(const std::filesystem::path& bundle) {
   InspectReport report;
   report.bundle = reader.name();
   const auto where = fmt::format("{}: {}", reader.name(), k_envelope_entry);
-  if (reader.envelope().payload_type != k_bundle_payload_type)
-    throw VerificationError(fmt::format("{}: payloadType is \"{}\", not an airlock bundle", where,
-                                        reader.envelope().payload_type));
+  dsse_check_payload_type(reader.envelope(), where);
   report.index = BundleIndex::parse(reader.envelope().payload, where);
   report.bundle_digest = Sha256::of(reader.envelope().payload);
   for (const auto& s : reader.envelope().signatures) report.signer_keyids.push_back(s.keyid);

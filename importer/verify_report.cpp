@@ -1,5 +1,6 @@
 #include "importer/verify_report.hpp"
 
+#include "common/printable.hpp"
 #include "common/timestamp.hpp"
 
 #include <fmt/format.h>
@@ -88,7 +89,9 @@ nlohmann::ordered_json inspect_json(const InspectReport& report) {
 
 std::string summary(const BundleIndex& index) {
   std::string out;
-  out += fmt::format("release:   {} {} (sequence {})\n", index.name, index.version, index.sequence);
+  // Every string of the index is printed escaped: inspect shows it unverified.
+  out += fmt::format("release:   {} {} (sequence {})\n", printable(index.name), printable(index.version),
+                     index.sequence);
   out += fmt::format("created:   {}\n", format_utc(index.created));
   out += fmt::format("expires:   {}\n", index.expires ? format_utc(*index.expires) : "never");
   std::uint64_t blob_bytes = 0;
@@ -104,26 +107,26 @@ std::string summary(const BundleIndex& index) {
   out += fmt::format("images:    {}\n", index.images.size());
   for (const auto& img : index.images) {
     std::string plats;
-    for (const auto& p : img.platforms) plats += (plats.empty() ? "" : ",") + p;
-    out += fmt::format("  {}  {}  {} bytes  [{}]\n    from {}{}\n", img.name, img.digest.str(), img.size,
-                       plats, img.source,
+    for (const auto& p : img.platforms) plats += (plats.empty() ? "" : ",") + printable(p);
+    out += fmt::format("  {}  {}  {} bytes  [{}]\n    from {}{}\n", printable(img.name), img.digest.str(), img.size,
+                       plats, printable(img.source),
                        img.source_digest ? fmt::format(" (index {} filtered by platform)", img.source_digest->str())
                                          : "");
   }
   out += fmt::format("manifests: {}\n", manifests.size());
-  for (const auto* m : manifests) out += fmt::format("  {}  {} bytes\n", m->path, m->size);
+  for (const auto* m : manifests) out += fmt::format("  {}  {} bytes\n", printable(m->path), m->size);
   out += fmt::format("totals:    {} entries, {} blobs, {} blob bytes, {} bytes in all\n", index.entries.size() + 1,
                      blobs, blob_bytes, index.total_entry_bytes());
   return out;
 }
 
 std::string verify_text(const VerifyReport& r) {
-  std::string out = fmt::format("VERIFIED {}\nbundle:    sha256:{}\n", r.bundle, r.bundle_digest.hex());
+  std::string out = fmt::format("VERIFIED {}\nbundle:    sha256:{}\n", printable(r.bundle), r.bundle_digest.hex());
   for (std::size_t i = 0; i < r.trust.trusted_keyids.size(); ++i)
     out += fmt::format("signed by: {} (trusted key {})\n", r.trust.trusted_keyids[i], r.trust.trusted_sources[i]);
   for (const auto& id : r.trust.signer_keyids)
     if (std::find(r.trust.trusted_keyids.begin(), r.trust.trusted_keyids.end(), id) == r.trust.trusted_keyids.end())
-      out += fmt::format("also signed by: {} (not trusted here)\n", id);
+      out += fmt::format("also signed by: {} (not trusted here)\n", printable(id));
   if (r.trust.policy != "--pubkey")
     out += fmt::format("trust:     {} trusted signature{} of {} required, policy {}\n", r.trust.trusted_keyids.size(),
                        r.trust.trusted_keyids.size() == 1 ? "" : "s", r.trust.threshold, r.trust.policy);
@@ -135,8 +138,8 @@ std::string verify_text(const VerifyReport& r) {
 std::string inspect_text(const InspectReport& r) {
   std::string out = fmt::format("NOT VERIFIED (inspect reads the envelope only; run verify with a trusted key)\n"
                                 "bundle:    {}\ndigest:    sha256:{}\n",
-                                r.bundle, r.bundle_digest.hex());
-  for (const auto& id : r.signer_keyids) out += fmt::format("signer:    {}\n", id);
+                                printable(r.bundle), r.bundle_digest.hex());
+  for (const auto& id : r.signer_keyids) out += fmt::format("signer:    {}\n", printable(id));
   out += summary(r.index);
   return out;
 }
