@@ -2,7 +2,7 @@
 // The git remote flags import and promote share.
 
 #include <CLI/CLI.hpp>
-#include "importer/git_branch.hpp"
+#include "common/git_options.hpp"
 
 #include <string>
 

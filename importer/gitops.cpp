@@ -1,8 +1,10 @@
 #include "importer/gitops.hpp"
 
 #include "common/error.hpp"
+#include "common/git_url.hpp"
 #include "common/timestamp.hpp"
 #include "formats/image_reference.hpp"
+#include "importer/git_commit.hpp"
 #include "importer/import.hpp"
 #include "importer/site_values.hpp"
 

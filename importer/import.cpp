@@ -1,10 +1,12 @@
 #include "importer/import.hpp"
 
 #include "common/error.hpp"
+#include "common/git_url.hpp"
 #include "common/registry_client.hpp"
 #include "formats/bundle_reader.hpp"
 #include "formats/image_name.hpp"
 #include "importer/blob_uploader.hpp"
+#include "importer/git_commit.hpp"
 #include "importer/image_graph.hpp"
 
 #include <fmt/format.h>

@@ -25,12 +25,13 @@ int collect(const char* root, const git_tree_entry* entry, void* payload) {
   const std::string name = git_tree_entry_name(entry);
   if (!(name.ends_with(".yaml") || name.ends_with(".yml"))) return 0;
   if (git_tree_entry_filemode(entry) == GIT_FILEMODE_LINK) return 0;
-  git_blob* raw = nullptr;
-  if (git_blob_lookup(&raw, st->repo, git_tree_entry_id(entry)) != 0) {
-    st->error = git_error_text();
+  GitBlobPtr blob;
+  try {
+    blob = git_make(fmt::format("cannot read {}{}", root, name), git_blob_lookup, st->repo, git_tree_entry_id(entry));
+  } catch (const Error& e) {
+    st->error = e.what();  // no exception may cross libgit2's C frames
     return -1;
   }
-  GitBlobPtr blob(raw);
   const auto size = static_cast<std::size_t>(git_blob_rawsize(blob.get()));
   if (size > k_max_file) {
     st->error = fmt::format("{}{} is larger than {} bytes", root, name, k_max_file);
@@ -47,15 +48,10 @@ GitManifests fetch_git_manifests(const std::string& url, const std::string& ref,
                                  const std::string& where) {
   GitLibrary lib;
   TempDir dir("airlock-git");
-  git_repository* raw_repo = nullptr;
-  if (git_repository_init(&raw_repo, dir.path().c_str(), 1) != 0)
-    throw Error(fmt::format("{}: cannot create a temporary repository: {}", where, git_error_text()));
-  GitRepositoryPtr repo(raw_repo);
-
-  git_remote* raw_remote = nullptr;
-  if (git_remote_create_anonymous(&raw_remote, repo.get(), url.c_str()) != 0)
-    throw UsageError(fmt::format("{}: git remote {}: {}", where, url, git_error_text()));
-  GitRemotePtr remote(raw_remote);
+  const auto repo = git_make(fmt::format("{}: cannot create a temporary repository", where), git_repository_init,
+                             dir.path().c_str(), 1u);
+  const auto remote = git_make<UsageError>(fmt::format("{}: git remote {}", where, url), git_remote_create_anonymous,
+                                           repo.get(), url.c_str());
   const char* specs[] = {"+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*"};
   const git_strarray refspecs{const_cast<char**>(specs), 2};
   git_fetch_options opts = GIT_FETCH_OPTIONS_INIT;
@@ -64,39 +60,32 @@ GitManifests fetch_git_manifests(const std::string& url, const std::string& ref,
     throw RemoteError(fmt::format("{}: git remote {}: fetch failed: {}", where, url, git_error_text()));
 
   // A tag, then a branch, then a commit id (full or abbreviated).
-  git_object* raw_obj = nullptr;
-  bool found = false;
+  GitObjectPtr commit_obj;
   for (const auto& candidate : {"refs/tags/" + ref, "refs/remotes/origin/" + ref, ref}) {
-    if (git_revparse_single(&raw_obj, repo.get(), (candidate + "^{commit}").c_str()) == 0) {
-      found = true;
-      break;
-    }
+    commit_obj = git_find<UsageError>(fmt::format("{}: git remote {}: \"{}\"", where, url, ref), git_revparse_single,
+                                      repo.get(), (candidate + "^{commit}").c_str());
+    if (commit_obj) break;
   }
-  if (!found)
+  if (!commit_obj)
     throw UsageError(fmt::format("{}: git remote {} has no tag, branch or commit \"{}\"", where, url, ref));
-  GitObjectPtr commit_obj(raw_obj);
-  auto* commit = reinterpret_cast<git_commit*>(commit_obj.get());
-  char id[GIT_OID_HEXSZ + 1] = {};
-  git_oid_tostr(id, sizeof id, git_commit_id(commit));
-
-  git_tree* raw_tree = nullptr;
-  if (git_commit_tree(&raw_tree, commit) != 0)
-    throw Error(fmt::format("{}: git remote {}: cannot read the tree of {}: {}", where, url, id, git_error_text()));
-  GitTreePtr tree(raw_tree);
+  const git_oid commit_id = *git_object_id(commit_obj.get());
+  const auto id = git_hex(commit_id);
+  const auto commit = git_make(fmt::format("{}: git remote {}: cannot read commit {}", where, url, id),
+                               git_commit_lookup, repo.get(), &commit_id);
+  const auto tree = git_make(fmt::format("{}: git remote {}: cannot read the tree of {}", where, url, id),
+                             git_commit_tree, commit.get());
   GitTreePtr sub;
   std::string clean = path;
   while (clean.ends_with('/')) clean.pop_back();
   if (!clean.empty() && clean != ".") {
-    git_tree_entry* raw_entry = nullptr;
-    if (git_tree_entry_bypath(&raw_entry, tree.get(), clean.c_str()) != 0)
+    const auto entry = git_find(fmt::format("{}: git remote {} at {}: cannot read \"{}\"", where, url, ref, clean),
+                                git_tree_entry_bypath, tree.get(), clean.c_str());
+    if (!entry)
       throw UsageError(fmt::format("{}: git remote {} at {} ({}) has no path \"{}\"", where, url, ref, id, clean));
-    GitTreeEntryPtr entry(raw_entry);
     if (git_tree_entry_type(entry.get()) != GIT_OBJECT_TREE)
       throw UsageError(fmt::format("{}: git remote {} at {}: \"{}\" is not a directory", where, url, ref, clean));
-    git_tree* raw_sub = nullptr;
-    if (git_tree_lookup(&raw_sub, repo.get(), git_tree_entry_id(entry.get())) != 0)
-      throw Error(fmt::format("{}: git remote {}: {}", where, url, git_error_text()));
-    sub.reset(raw_sub);
+    sub = git_make(fmt::format("{}: git remote {}", where, url), git_tree_lookup, repo.get(),
+                   git_tree_entry_id(entry.get()));
   }
 
   GitManifests out;

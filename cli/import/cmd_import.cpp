@@ -1,4 +1,5 @@
 #include "cli/import/commands.hpp"
+#include "common/error.hpp"
 #include "importer/import.hpp"
 #include "cli/git_flags.hpp"
 #include "cli/registry_flags.hpp"

@@ -1,5 +1,5 @@
 #include "cli/import/commands.hpp"
-#include "importer/git_branch.hpp"
+#include "importer/git_promote.hpp"
 #include "cli/git_flags.hpp"
 
 #include <fmt/format.h>

@@ -181,8 +181,11 @@ check "it checked the images instead of loading them" -- jq -e \
 [ "$(grep -c 'POST /v2/[^ ]*/blobs/uploads/' "$T/reg-site/log" || true)" = "$uploads_before" ] \
   && ok "--git alone uploads nothing" || bad "--git alone uploaded"
 git init -q --bare alone.git
-check "--git alone on a fresh branch without --registry: exit 2" -- bash -c \
-  "! '$IMPORT' import s2.tar.zst --pubkey k.pub ${reg[*]} --git file://$T/alone.git --values values.yaml 2> err2.txt; grep -q 'no --registry' err2.txt"
+expect_exit 2 "no --registry" "--git alone on a fresh branch without --registry: exit 2" -- \
+  "$IMPORT" import s2.tar.zst --pubkey k.pub "${reg[@]}" --git "file://$T/alone.git" --values values.yaml
+grep -qF "file://$T/alone.git" err.txt && ok "the message names the remote" || bad "message: $(cat err.txt)"
+[ -z "$(git --git-dir=alone.git for-each-ref)" ] && ok "nothing was committed to alone.git" \
+  || bad "alone.git has refs: $(git --git-dir=alone.git for-each-ref)"
 
 # 6. Promote to environment branches; prod carries its own overlay.
 git --git-dir=remote.git branch -q prod dev~1  # prod starts one import behind
