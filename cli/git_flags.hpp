@@ -1,5 +1,5 @@
 #pragma once
-// The git remote flags import and promote share.
+// The git remote flags import, promote and the packer's create and images share.
 
 #include <CLI/CLI.hpp>
 #include "common/git_options.hpp"

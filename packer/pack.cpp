@@ -76,7 +76,7 @@ void stream_blob(TarZstWriter& writer, BlobPrefetcher& prefetcher, std::size_t i
 PackResult pack(const PackOptions& options, Progress& progress) {
   // 1. Inputs: spec, manifests, the images they need, the key. Nothing is
   //    written yet.
-  const ReleasePlan plan = plan_release(options.spec);
+  const ReleasePlan plan = plan_release(options.spec, options.git);
   const ReleaseSpec& spec = plan.spec;
   const auto& manifests = plan.manifests;
   for (const auto& w : plan.warnings)

@@ -1,4 +1,5 @@
 #include "cli/pack/commands.hpp"
+#include "cli/git_flags.hpp"
 #include "cli/registry_flags.hpp"
 #include "packer/pack.hpp"
 
@@ -16,6 +17,7 @@ void add_create_command(CLI::App& app, CommandAction& action) {
     std::vector<std::string> keys;
     std::string output;
     RegistryFlags registry;
+    GitFlags git;
     int fetches = 3;
     int level = 3;
     int workers = 0;
@@ -30,6 +32,7 @@ void add_create_command(CLI::App& app, CommandAction& action) {
       ->required();
   cmd->add_option("-o,--output", o->output, "Bundle to write (.tar.zst)")->required();
   add_registry_flags(*cmd, o->registry);
+  add_git_flags(*cmd, o->git);
   cmd->add_option("--fetches", o->fetches, "Blobs fetched at once, ahead of the archive (default 3)")
       ->check(CLI::Range(1, 16));
   cmd->add_option("--level", o->level, "zstd compression level")->check(CLI::Range(1, 19));
@@ -41,6 +44,7 @@ void add_create_command(CLI::App& app, CommandAction& action) {
       TerminalProgress progress("airlock-pack", o->json);
       PackOptions opts{.spec = o->spec, .keys = {o->keys.begin(), o->keys.end()}, .output = o->output};
       opts.registries = registry_access(o->registry);
+      opts.git = git_options(o->git);
       opts.fetches = o->fetches;
       opts.zstd_level = o->level;
       opts.workers = o->workers;

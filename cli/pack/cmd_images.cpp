@@ -1,4 +1,5 @@
 #include "cli/pack/commands.hpp"
+#include "cli/git_flags.hpp"
 #include "packer/release_plan.hpp"
 
 #include <fmt/format.h>
@@ -11,15 +12,17 @@ namespace airlock {
 void add_images_command(CLI::App& app, CommandAction& action) {
   struct Opts {
     std::string spec;
+    GitFlags git;
     bool json = false;
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = app.add_subcommand("images", "List the images a bundle of SPEC would hold, and where each was found");
   cmd->add_option("spec", o->spec, "Release spec (YAML)")->required();
+  add_git_flags(*cmd, o->git);
   cmd->add_flag("--json", o->json, "Print one JSON document");
   cmd->callback([o, &action] {
     action = [o] {
-      const auto plan = plan_release(o->spec);
+      const auto plan = plan_release(o->spec, git_options(o->git));
       if (o->json) {
         nlohmann::ordered_json images = nlohmann::ordered_json::array();
         for (const auto& i : plan.images)
