@@ -9,7 +9,7 @@
 //   by id (uploadpack.allowReachableSHA1InWant, which GitHub and GitLab
 //   allow; libgit2 speaks protocol v0, which needs it);
 // - else (an abbreviated id, or a server that refuses a want by id): every
-//   branch and tag, and the commit is looked up among them, as before.
+//   branch and tag, and the commit is looked up among them.
 // Pinning a release to a tag keeps the fetch to what that tag needs.
 
 #include "common/error.hpp"
@@ -61,12 +61,11 @@ bool is_commit_id(const std::string& ref) {
          std::all_of(ref.begin(), ref.end(), [](unsigned char c) { return std::isxdigit(c); });
 }
 
-// A name that can go into a refspec as it is: a valid ref name under
-// refs/tags/ (so no ':', '*', '..', leading '-' or '+').
+// A name that can be part of a refspec: a valid ref name under refs/tags/
+// (so no ':', '*', '..', '^', '@{' or spaces).
 bool is_ref_name(const std::string& ref) {
   int valid = 0;
-  return !ref.empty() && !ref.starts_with('-') &&
-         git_reference_name_is_valid(&valid, ("refs/tags/" + ref).c_str()) == 0 && valid;
+  return !ref.empty() && git_reference_name_is_valid(&valid, ("refs/tags/" + ref).c_str()) == 0 && valid;
 }
 
 std::string lower(std::string s) {
@@ -82,11 +81,15 @@ std::optional<std::string> named_ref(const std::vector<GitSession::AdvertisedRef
   return std::nullopt;
 }
 
-// An advertised ref at commit `id` (an annotated tag by its peeled entry).
+// An advertised ref at commit `id` (an annotated tag by its peeled entry),
+// if its name is one a refspec may hold (the remote chose it).
 std::optional<std::string> ref_at(const std::vector<GitSession::AdvertisedRef>& refs, const std::string& id) {
   for (const auto& r : refs) {
-    if (git_hex(r.id) != id || !r.name.starts_with("refs/")) continue;
-    return r.name.ends_with("^{}") ? r.name.substr(0, r.name.size() - 3) : r.name;
+    const auto name = r.name.ends_with("^{}") ? r.name.substr(0, r.name.size() - 3) : r.name;
+    int valid = 0;
+    if (git_hex(r.id) == id && name.starts_with("refs/") && git_reference_name_is_valid(&valid, name.c_str()) == 0 &&
+        valid)
+      return name;
   }
   return std::nullopt;
 }
