@@ -1,8 +1,8 @@
 #pragma once
-// The git remote flags import and promote share.
+// The git remote flags import, promote and the packer's create and images share.
 
 #include <CLI/CLI.hpp>
-#include "importer/git_branch.hpp"
+#include "common/git_options.hpp"
 
 #include <string>
 

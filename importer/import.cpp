@@ -1,6 +1,7 @@
 #include "importer/import.hpp"
 
 #include "common/error.hpp"
+#include "common/git_url.hpp"
 #include "common/printable.hpp"
 #include "common/registry_client.hpp"
 #include "common/timestamp.hpp"
@@ -9,6 +10,7 @@
 #include "formats/image_reference.hpp"
 #include "formats/names.hpp"
 #include "importer/blob_uploader.hpp"
+#include "importer/git_commit.hpp"
 #include "importer/image_graph.hpp"
 #include "importer/image_target.hpp"
 

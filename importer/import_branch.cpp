@@ -1,8 +1,10 @@
 #include "importer/import_branch.hpp"
 
 #include "common/error.hpp"
+#include "common/git_url.hpp"
 #include "common/timestamp.hpp"
 #include "formats/names.hpp"
+#include "importer/git_commit.hpp"
 #include "importer/image_target.hpp"
 #include "importer/receipt.hpp"
 

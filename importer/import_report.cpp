@@ -2,6 +2,7 @@
 
 #include "importer/verify_report.hpp"
 
+#include "common/git_url.hpp"
 #include "common/printable.hpp"
 
 #include <fmt/format.h>

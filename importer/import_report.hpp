@@ -2,7 +2,7 @@
 // What `airlock-import import` and `promote` print: one JSON document with
 // --json, else a short human summary.
 
-#include "importer/git_branch.hpp"
+#include "importer/git_promote.hpp"
 #include "importer/import.hpp"
 
 #include "common/report.hpp"

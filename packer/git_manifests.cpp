@@ -1,17 +1,31 @@
 #include "packer/git_manifests.hpp"
 
+// What is fetched for `ref`, after one look at what the remote advertises
+// (on the connection the fetch then uses):
+// - a tag or a branch of that name (refs/tags/REF first, as git reads it),
+//   or a full ref name: that one ref, nothing else;
+// - a full commit id that an advertised ref points at: that ref;
+// - another full commit id: the id itself, where the server serves objects
+//   by id (uploadpack.allowReachableSHA1InWant, which GitHub and GitLab
+//   allow; libgit2 speaks protocol v0, which needs it);
+// - else (an abbreviated id, or a server that refuses a want by id): every
+//   branch and tag, and the commit is looked up among them.
+// Pinning a release to a tag keeps the fetch to what that tag needs.
+
 #include "common/error.hpp"
 #include "common/git_handles.hpp"
-#include "common/temp_dir.hpp"
+#include "common/git_session.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 
 namespace airlock {
 namespace {
 
 constexpr std::size_t k_max_file = 64 * 1024 * 1024;
+constexpr const char* k_fetched = "refs/airlock/manifests";
 
 struct WalkState {
   git_repository* repo;
@@ -25,12 +39,13 @@ int collect(const char* root, const git_tree_entry* entry, void* payload) {
   const std::string name = git_tree_entry_name(entry);
   if (!(name.ends_with(".yaml") || name.ends_with(".yml"))) return 0;
   if (git_tree_entry_filemode(entry) == GIT_FILEMODE_LINK) return 0;
-  git_blob* raw = nullptr;
-  if (git_blob_lookup(&raw, st->repo, git_tree_entry_id(entry)) != 0) {
-    st->error = git_error_text();
+  GitBlobPtr blob;
+  try {
+    blob = git_make(fmt::format("cannot read {}{}", root, name), git_blob_lookup, st->repo, git_tree_entry_id(entry));
+  } catch (const Error& e) {
+    st->error = e.what();  // no exception may cross libgit2's C frames
     return -1;
   }
-  GitBlobPtr blob(raw);
   const auto size = static_cast<std::size_t>(git_blob_rawsize(blob.get()));
   if (size > k_max_file) {
     st->error = fmt::format("{}{} is larger than {} bytes", root, name, k_max_file);
@@ -41,73 +56,152 @@ int collect(const char* root, const git_tree_entry* entry, void* payload) {
   return 0;
 }
 
-}  // namespace
+bool is_commit_id(const std::string& ref) {
+  return ref.size() >= 4 && ref.size() <= GIT_OID_HEXSZ &&
+         std::all_of(ref.begin(), ref.end(), [](unsigned char c) { return std::isxdigit(c); });
+}
 
-GitManifests fetch_git_manifests(const std::string& url, const std::string& ref, const std::string& path,
-                                 const std::string& where) {
-  GitLibrary lib;
-  TempDir dir("airlock-git");
-  git_repository* raw_repo = nullptr;
-  if (git_repository_init(&raw_repo, dir.path().c_str(), 1) != 0)
-    throw Error(fmt::format("{}: cannot create a temporary repository: {}", where, git_error_text()));
-  GitRepositoryPtr repo(raw_repo);
+// A name that can be part of a refspec: a valid ref name under refs/tags/
+// (so no ':', '*', '..', '^', '@{' or spaces).
+bool is_ref_name(const std::string& ref) {
+  int valid = 0;
+  return !ref.empty() && git_reference_name_is_valid(&valid, ("refs/tags/" + ref).c_str()) == 0 && valid;
+}
 
-  git_remote* raw_remote = nullptr;
-  if (git_remote_create_anonymous(&raw_remote, repo.get(), url.c_str()) != 0)
-    throw UsageError(fmt::format("{}: git remote {}: {}", where, url, git_error_text()));
-  GitRemotePtr remote(raw_remote);
-  const char* specs[] = {"+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*"};
-  const git_strarray refspecs{const_cast<char**>(specs), 2};
-  git_fetch_options opts = GIT_FETCH_OPTIONS_INIT;
-  opts.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL;
-  if (git_remote_fetch(remote.get(), &refspecs, &opts, nullptr) != 0)
-    throw RemoteError(fmt::format("{}: git remote {}: fetch failed: {}", where, url, git_error_text()));
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
 
-  // A tag, then a branch, then a commit id (full or abbreviated).
-  git_object* raw_obj = nullptr;
-  bool found = false;
-  for (const auto& candidate : {"refs/tags/" + ref, "refs/remotes/origin/" + ref, ref}) {
-    if (git_revparse_single(&raw_obj, repo.get(), (candidate + "^{commit}").c_str()) == 0) {
-      found = true;
-      break;
-    }
+// The advertised ref `ref` names: the tag, else the branch, else the full ref name.
+std::optional<std::string> named_ref(const std::vector<GitSession::AdvertisedRef>& refs, const std::string& ref) {
+  for (const auto& candidate : {"refs/tags/" + ref, "refs/heads/" + ref, ref})
+    for (const auto& r : refs)
+      if (r.name == candidate && candidate.starts_with("refs/")) return candidate;
+  return std::nullopt;
+}
+
+// An advertised ref at commit `id` (an annotated tag by its peeled entry),
+// if its name is one a refspec may hold (the remote chose it).
+std::optional<std::string> ref_at(const std::vector<GitSession::AdvertisedRef>& refs, const std::string& id) {
+  for (const auto& r : refs) {
+    const auto name = r.name.ends_with("^{}") ? r.name.substr(0, r.name.size() - 3) : r.name;
+    int valid = 0;
+    if (git_hex(r.id) == id && name.starts_with("refs/") && git_reference_name_is_valid(&valid, name.c_str()) == 0 &&
+        valid)
+      return name;
   }
-  if (!found)
-    throw UsageError(fmt::format("{}: git remote {} has no tag, branch or commit \"{}\"", where, url, ref));
-  GitObjectPtr commit_obj(raw_obj);
-  auto* commit = reinterpret_cast<git_commit*>(commit_obj.get());
-  char id[GIT_OID_HEXSZ + 1] = {};
-  git_oid_tostr(id, sizeof id, git_commit_id(commit));
+  return std::nullopt;
+}
 
-  git_tree* raw_tree = nullptr;
-  if (git_commit_tree(&raw_tree, commit) != 0)
-    throw Error(fmt::format("{}: git remote {}: cannot read the tree of {}: {}", where, url, id, git_error_text()));
-  GitTreePtr tree(raw_tree);
+class ManifestFetch {
+public:
+  ManifestFetch(const std::string& url, const std::string& ref, const GitOptions& options)
+      : m_session(url, options), m_ref(ref) {}
+
+  [[nodiscard]] git_repository* repo() const { return m_session.repo(); }
+  [[nodiscard]] const std::string& shown() const { return m_session.shown_url(); }
+
+  // The commit `ref` names, fetched. Throws as fetch_git_manifests.
+  git_oid fetch() {
+    if (!is_ref_name(m_ref) && !is_commit_id(m_ref)) throw no_such_ref();
+    const auto refs = m_session.advertised("");
+    if (const auto name = named_ref(refs, m_ref)) return fetch_one(*name);
+    if (!is_commit_id(m_ref)) throw no_such_ref();
+    const auto id = lower(m_ref);
+    if (id.size() == GIT_OID_HEXSZ) {
+      if (const auto name = ref_at(refs, id)) return fetch_one(*name);
+      try {
+        return fetch_one(id);
+      } catch (const RemoteError&) {
+        // The server does not serve objects by id; the wide fetch says why if it fails too.
+      }
+    }
+    m_session.fetch({"+refs/heads/*:refs/airlock/heads/*", "+refs/tags/*:refs/airlock/tags/*"}, "");
+    git_oid prefix;
+    if (git_oid_fromstrn(&prefix, id.c_str(), id.size()) != 0) throw no_such_ref();
+    const auto commit = git_find<UsageError>(fmt::format("git remote {}: commit id \"{}\"", shown(), m_ref),
+                                             git_object_lookup_prefix, repo(), &prefix, id.size(), GIT_OBJECT_COMMIT);
+    if (!commit) throw no_such_ref();
+    return *git_object_id(commit.get());
+  }
+
+private:
+  // Fetches `source` (a ref name or a commit id) alone and peels it to a commit.
+  git_oid fetch_one(const std::string& source) {
+    m_session.fetch({"+" + source + ":" + k_fetched}, "");
+    const auto ref =
+        git_make(fmt::format("git remote {}: {}", shown(), source), git_reference_lookup, repo(), k_fetched);
+    const auto commit = git_make<UsageError>(fmt::format("git remote {}: {} is not a commit", shown(), source),
+                                             git_reference_peel, ref.get(), GIT_OBJECT_COMMIT);
+    return *git_object_id(commit.get());
+  }
+
+  [[nodiscard]] UsageError no_such_ref() const {
+    return UsageError(fmt::format("git remote {} has no tag, branch or commit \"{}\"", shown(), m_ref));
+  }
+
+  GitSession m_session;
+  std::string m_ref;
+};
+
+// The files under `path` in the commit's tree. Throws UsageError for a
+// missing path, a path that is a file, no YAML; Error when the tree cannot
+// be read.
+GitManifests read_manifests(const ManifestFetch& fetched, const git_oid& commit_id, const std::string& ref,
+                            const std::string& path) {
+  git_repository* repo = fetched.repo();
+  const auto& url = fetched.shown();
+  const auto id = git_hex(commit_id);
+  const auto commit =
+      git_make(fmt::format("git remote {}: cannot read commit {}", url, id), git_commit_lookup, repo, &commit_id);
+  const auto tree =
+      git_make(fmt::format("git remote {}: cannot read the tree of {}", url, id), git_commit_tree, commit.get());
   GitTreePtr sub;
   std::string clean = path;
   while (clean.ends_with('/')) clean.pop_back();
   if (!clean.empty() && clean != ".") {
-    git_tree_entry* raw_entry = nullptr;
-    if (git_tree_entry_bypath(&raw_entry, tree.get(), clean.c_str()) != 0)
-      throw UsageError(fmt::format("{}: git remote {} at {} ({}) has no path \"{}\"", where, url, ref, id, clean));
-    GitTreeEntryPtr entry(raw_entry);
+    const auto entry = git_find(fmt::format("git remote {} at {}: cannot read \"{}\"", url, ref, clean),
+                                git_tree_entry_bypath, tree.get(), clean.c_str());
+    if (!entry) throw UsageError(fmt::format("git remote {} at {} ({}) has no path \"{}\"", url, ref, id, clean));
     if (git_tree_entry_type(entry.get()) != GIT_OBJECT_TREE)
-      throw UsageError(fmt::format("{}: git remote {} at {}: \"{}\" is not a directory", where, url, ref, clean));
-    git_tree* raw_sub = nullptr;
-    if (git_tree_lookup(&raw_sub, repo.get(), git_tree_entry_id(entry.get())) != 0)
-      throw Error(fmt::format("{}: git remote {}: {}", where, url, git_error_text()));
-    sub.reset(raw_sub);
+      throw UsageError(fmt::format("git remote {} at {}: \"{}\" is not a directory", url, ref, clean));
+    sub = git_make(fmt::format("git remote {} at {}: cannot read \"{}\"", url, ref, clean), git_tree_lookup, repo,
+                   git_tree_entry_id(entry.get()));
   }
-
   GitManifests out;
   out.commit = id;
-  WalkState st{repo.get(), &out.files, {}};
+  WalkState st{repo, &out.files, {}};
   if (git_tree_walk(sub ? sub.get() : tree.get(), GIT_TREEWALK_PRE, collect, &st) != 0)
-    throw Error(fmt::format("{}: git remote {} at {}: {}", where, url, ref, st.error.empty() ? git_error_text() : st.error));
+    throw Error(fmt::format("git remote {} at {}: {}", url, ref, st.error.empty() ? git_error_text() : st.error));
   if (out.files.empty())
-    throw UsageError(fmt::format("{}: git remote {} at {} has no *.yaml or *.yml files under \"{}\"", where, url, ref, path));
+    throw UsageError(fmt::format("git remote {} at {} has no *.yaml or *.yml files under \"{}\"", url, ref, path));
   std::sort(out.files.begin(), out.files.end());
   return out;
+}
+
+// The error again with `where: ` in front, of the same kind.
+[[noreturn]] void rethrow_at(const std::string& where, const Error& e) {
+  const auto message = fmt::format("{}: {}", where, e.what());
+  switch (e.exit_code()) {
+    case ExitCode::usage: throw UsageError(message);
+    case ExitCode::remote: throw RemoteError(message);
+    case ExitCode::verification: throw VerificationError(message);
+    default: throw Error(message);
+  }
+}
+
+}  // namespace
+
+GitManifests fetch_git_manifests(const std::string& url, const std::string& ref, const std::string& path,
+                                 const std::string& where, const GitOptions& options) {
+  try {
+    ManifestFetch fetched(url, ref, options);
+    const auto commit = fetched.fetch();
+    return read_manifests(fetched, commit, ref, path);
+  } catch (const Error& e) {
+    rethrow_at(where, e);
+  }
 }
 
 }  // namespace airlock

@@ -1,7 +1,12 @@
 #pragma once
-// Manifests from a vendor's git repository, fetched with libgit2 into a
-// private temporary bare repository (no checkout): the *.yaml / *.yml
-// files under `path` at `ref` (a tag, a branch or a commit id).
+// Manifests from a vendor's git repository: the *.yaml / *.yml files under
+// `path` at `ref` (a tag, a branch or a commit id), fetched with libgit2
+// through a GitSession (common/git_session.hpp: the same URLs, credentials,
+// CA file, ssh key or agent and redaction as import) into a private
+// temporary bare repository. No checkout; only what `ref` needs is fetched
+// where the remote allows it.
+
+#include "common/git_options.hpp"
 
 #include <string>
 #include <utility>
@@ -14,9 +19,12 @@ struct GitManifests {
   std::vector<std::pair<std::string, std::string>> files;  // path relative to `path`, content
 };
 
-// Throws RemoteError when the remote cannot be fetched, UsageError when the
-// ref or the path does not exist there; messages name the URL and `where`.
+// Throws RemoteError when the remote cannot be fetched (unreachable, TLS not
+// trusted, credentials refused, unknown ssh host key), UsageError for a bad
+// URL or option file and when the ref or the path does not exist there.
+// Every message starts with `where` and names the URL redacted.
 [[nodiscard]] GitManifests fetch_git_manifests(const std::string& url, const std::string& ref,
-                                               const std::string& path, const std::string& where);
+                                               const std::string& path, const std::string& where,
+                                               const GitOptions& options);
 
 }  // namespace airlock

@@ -2,6 +2,7 @@
 // The connected side's pipeline: spec → manifests → images → index → sign →
 // one streaming pass that writes the bundle → commit.
 
+#include "common/git_options.hpp"
 #include "common/progress.hpp"
 #include "common/registry_access.hpp"
 #include "formats/bundle_index.hpp"
@@ -19,6 +20,7 @@ struct PackOptions {
   std::vector<std::filesystem::path> keys;  // each signs the envelope (a site may require m of them)
   std::filesystem::path output;
   RegistryAccess registries;
+  GitOptions git;  // how the spec's git manifests are fetched
   int fetches = 3;  // blobs fetched at once, ahead of the writer
   int zstd_level = 3;
   int workers = 0;

@@ -2,6 +2,7 @@
 
 #include "common/error.hpp"
 #include "common/file_util.hpp"
+#include "common/git_url.hpp"
 #include "formats/bundle_index.hpp"
 #include "formats/image_match.hpp"
 #include "formats/image_name.hpp"
@@ -26,7 +27,8 @@ std::string resolve_git_url(const ReleaseSpec& spec, const std::string& url) {
   return std::filesystem::absolute(spec.dir / url).lexically_normal().string();
 }
 
-std::vector<ManifestFile> load_manifests(const ReleaseSpec& spec, std::vector<ManifestSource>& sources) {
+std::vector<ManifestFile> load_manifests(const ReleaseSpec& spec, const GitOptions& git,
+                                        std::vector<ManifestSource>& sources) {
   std::vector<ManifestFile> out;
   std::map<std::string, std::string> origin;
   const auto add = [&](const std::string& file, const std::filesystem::path& rel, std::string content) {
@@ -40,11 +42,12 @@ std::vector<ManifestFile> load_manifests(const ReleaseSpec& spec, std::vector<Ma
   for (const auto& m : spec.manifests) {
     if (m.git) {
       const auto url = resolve_git_url(spec, *m.git);
-      auto fetched = fetch_git_manifests(url, m.ref, m.path, m.where);
+      auto fetched = fetch_git_manifests(url, m.ref, m.path, m.where, git);
+      const auto shown = redact_git_url(*m.git);  // as messages and the index show it
       for (auto& [rel, content] : fetched.files)
-        add(fmt::format("{}@{}:{}", *m.git, m.ref, (std::filesystem::path(m.path) / rel).generic_string()), rel,
+        add(fmt::format("{}@{}:{}", shown, m.ref, (std::filesystem::path(m.path) / rel).generic_string()), rel,
             std::move(content));
-      sources.push_back({*m.git, m.ref, fetched.commit, m.path});
+      sources.push_back({shown, m.ref, fetched.commit, m.path});
       continue;
     }
     const auto& item = m.path;
@@ -93,10 +96,10 @@ PlannedImage plan_spec_image(const SpecImage& si) {
 
 }  // namespace
 
-ReleasePlan plan_release(const std::filesystem::path& spec_path) {
+ReleasePlan plan_release(const std::filesystem::path& spec_path, const GitOptions& git) {
   ReleasePlan plan;
   plan.spec = load_release_spec(spec_path);
-  plan.manifests = load_manifests(plan.spec, plan.sources);
+  plan.manifests = load_manifests(plan.spec, git, plan.sources);
   for (const auto& m : plan.manifests)
     for (const auto& p : find_placeholders(m.content, m.file))
       if (std::none_of(plan.spec.values.begin(), plan.spec.values.end(), [&](const auto& v) { return v.name == p.name; }))

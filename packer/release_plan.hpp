@@ -3,6 +3,7 @@
 // its manifest files, and every image: those the spec lists and those the
 // YAML references (formats/image_discovery.hpp), merged by bundle name.
 
+#include "common/git_options.hpp"
 #include "formats/bundle_index.hpp"
 #include "formats/image_reference.hpp"
 #include "formats/release_spec.hpp"
@@ -37,7 +38,8 @@ struct ReleasePlan {
 
 // Throws UsageError naming spec:line or file:line: a bad spec, a missing or
 // unparsable manifest, an image field that is not a reference, two sources
-// that would share one bundle name.
-[[nodiscard]] ReleasePlan plan_release(const std::filesystem::path& spec_path);
+// that would share one bundle name. Git sources are fetched with `git`
+// (packer/git_manifests.hpp); RemoteError when one cannot be.
+[[nodiscard]] ReleasePlan plan_release(const std::filesystem::path& spec_path, const GitOptions& git = {});
 
 }  // namespace airlock

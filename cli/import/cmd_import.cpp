@@ -2,6 +2,7 @@
 #include "cli/commands.hpp"
 #include "cli/registry_flags.hpp"
 #include "cli/trust_flags.hpp"
+#include "common/error.hpp"
 #include "importer/import_report.hpp"
 
 namespace airlock {

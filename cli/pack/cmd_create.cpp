@@ -1,4 +1,5 @@
 #include "cli/commands.hpp"
+#include "cli/git_flags.hpp"
 #include "cli/registry_flags.hpp"
 #include "packer/pack_report.hpp"
 
@@ -14,6 +15,7 @@ private:
   std::vector<std::string> m_keys;
   std::string m_spec, m_output;
   RegistryFlags m_registry;
+  GitFlags m_git;
 
   void define(CLI::App& cmd) override {
     cmd.add_option("spec", m_spec, "Release spec (YAML)")->required();
@@ -23,6 +25,7 @@ private:
         ->required();
     cmd.add_option("-o,--output", m_output, "Bundle to write (.tar.zst)")->required();
     add_registry_flags(cmd, m_registry);
+    add_git_flags(cmd, m_git);
     cmd.add_option("--fetches", m_options.fetches, "Blobs fetched at once, ahead of the archive (default 3)")
         ->check(CLI::Range(1, 16));
     cmd.add_option("--level", m_options.zstd_level, "zstd compression level")->check(CLI::Range(1, 19));
@@ -36,6 +39,7 @@ private:
     m_options.keys = {m_keys.begin(), m_keys.end()};
     m_options.output = m_output;
     m_options.registries = registry_access(m_registry);
+    m_options.git = git_options(m_git);
     const auto r = pack(m_options, progress);
     print(pack_report(r, m_output));
   }

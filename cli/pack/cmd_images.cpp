@@ -1,4 +1,5 @@
 #include "cli/commands.hpp"
+#include "cli/git_flags.hpp"
 #include "packer/pack_report.hpp"
 
 namespace airlock {
@@ -10,11 +11,15 @@ public:
 
 private:
   std::string m_spec;
+  GitFlags m_git;
 
-  void define(CLI::App& cmd) override { cmd.add_option("spec", m_spec, "Release spec (YAML)")->required(); }
+  void define(CLI::App& cmd) override {
+    cmd.add_option("spec", m_spec, "Release spec (YAML)")->required();
+    add_git_flags(cmd, m_git);
+  }
 
   void run(Progress& progress) override {
-    const auto plan = plan_release(m_spec);
+    const auto plan = plan_release(m_spec, git_options(m_git));
     print(images_report(plan));
     if (!json)
       for (const auto& w : plan.warnings) progress.warn(unbundled_reference_warning(w));

@@ -3,11 +3,13 @@
 on loopback, for the tests of airlock's https:// git remotes.
 
   git_https_server.py --root DIR --cert PEM --key PEM --port-file F \
-      --log F --cred USER:PASSWORD [--cred ...]
+      --log F --cred USER:PASSWORD [--cred ...] [--trace F]
 
 Binds 127.0.0.1 on a free port and writes the port to --port-file once it
 listens. Every request needs one of the credentials (401 otherwise); each
-request is logged as "METHOD PATH STATUS USER".
+request is logged as "METHOD PATH STATUS USER BYTES" (BYTES: the response
+body's size). --trace: git's packet trace of every request
+(GIT_TRACE_PACKET), which shows what a client asked for ("want ID").
 """
 
 import argparse
@@ -27,6 +29,7 @@ def main():
     ap.add_argument("--port-file", required=True)
     ap.add_argument("--log", required=True)
     ap.add_argument("--cred", action="append", default=[])
+    ap.add_argument("--trace")
     args = ap.parse_args()
     creds = {c.split(":", 1)[0]: c.split(":", 1)[1] for c in args.cred}
     log = open(args.log, "a", buffering=1)
@@ -67,7 +70,7 @@ def main():
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             self.wfile.write(payload)
-            log.write(f"{self.command} {self.path} {status} {user or '-'}\n")
+            log.write(f"{self.command} {self.path} {status} {user or '-'} {len(payload)}\n")
 
         def serve(self):
             payload = self.body()
@@ -93,6 +96,8 @@ def main():
                 env["HTTP_CONTENT_ENCODING"] = self.headers["Content-Encoding"]
             if self.headers.get("Git-Protocol"):
                 env["GIT_PROTOCOL"] = self.headers["Git-Protocol"]
+            if args.trace:
+                env["GIT_TRACE_PACKET"] = args.trace
             out = subprocess.run(["git", "http-backend"], input=payload, env=env, capture_output=True).stdout
             head, sep, rest = out.partition(b"\r\n\r\n")
             if not sep:

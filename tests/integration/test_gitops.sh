@@ -5,6 +5,7 @@
 # docker-registry (TLS + htpasswd) and skopeo checks them.
 source "$(dirname "$0")/lib.sh" "$1"
 source "$ROOT/tests/integration/registry.sh"
+source "$ROOT/tests/integration/git_servers.sh"
 
 export GIT_AUTHOR_NAME="Site Importer" GIT_AUTHOR_EMAIL=importer@site.example
 export GIT_COMMITTER_NAME="Site Importer" GIT_COMMITTER_EMAIL=importer@site.example
@@ -181,8 +182,11 @@ check "it checked the images instead of loading them" -- jq -e \
 [ "$(grep -c 'POST /v2/[^ ]*/blobs/uploads/' "$T/reg-site/log" || true)" = "$uploads_before" ] \
   && ok "--git alone uploads nothing" || bad "--git alone uploaded"
 git init -q --bare alone.git
-check "--git alone on a fresh branch without --registry: exit 2" -- bash -c \
-  "! '$IMPORT' import s2.tar.zst --pubkey k.pub ${reg[*]} --git file://$T/alone.git --values values.yaml 2> err2.txt; grep -q 'no --registry' err2.txt"
+expect_exit 2 "no --registry" "--git alone on a fresh branch without --registry: exit 2" -- \
+  "$IMPORT" import s2.tar.zst --pubkey k.pub "${reg[@]}" --git "file://$T/alone.git" --values values.yaml
+grep -qF "file://$T/alone.git" err.txt && ok "the message names the remote" || bad "message: $(cat err.txt)"
+[ -z "$(git --git-dir=alone.git for-each-ref)" ] && ok "nothing was committed to alone.git" \
+  || bad "alone.git has refs: $(git --git-dir=alone.git for-each-ref)"
 
 # 6. Promote to environment branches; prod carries its own overlay.
 git --git-dir=remote.git branch -q prod dev~1  # prod starts one import behind
@@ -251,12 +255,8 @@ expect_exit 4 "127.0.0.1:1" "an unreachable remote: exit 4 naming it" -- "$IMPOR
 
 # 8. https://: git's own http-backend behind TLS (the test CA) and basic auth.
 git init -q --bare https-root/site.git
-python3 "$ROOT/tests/integration/git_https_server.py" --root "$T/https-root" --cert "$T/ca/server.pem" \
-  --key "$T/ca/server.key" --port-file "$T/https.port" --log "$T/https.log" \
-  --cred alice:s3cret-pw --cred x-access-token:tok-0123456789 > "$T/https.err" 2>&1 &
-PIDS+=($!)
-for _ in $(seq 100); do [ -s "$T/https.port" ] && break; sleep 0.1; done
-HURL=https://localhost:$(cat "$T/https.port")/site.git
+start_git_https "$T/https-root" alice:s3cret-pw x-access-token:tok-0123456789
+HURL=https://localhost:$GIT_HTTPS_PORT/site.git
 hgit=(--git "$HURL" --git-ca-file "$T/ca/ca.pem")
 himport=("$IMPORT" import s1.tar.zst --pubkey k.pub --registry "$site_HOST" --prefix site "${reg[@]}" --values values.yaml)
 expect_exit 4 "asks for credentials" "https without credentials: exit 4" -- "${himport[@]}" "${hgit[@]}"
@@ -294,31 +294,19 @@ check "promote over https:// with a credentials file (its most specific line)" -
   || bad "prod over https: $(tail -3 https.log)"
 
 # 9. ssh://: OpenSSH's sshd on loopback; a key file, the agent, host keys.
-mkdir -p sshd "$HOME/.ssh"
-ssh-keygen -q -t ed25519 -N '' -f sshd/host_key
-ssh-keygen -q -t ed25519 -N '' -f sshd/client_key
-ssh-keygen -q -t ed25519 -N '' -f sshd/stranger_key
-cp sshd/client_key.pub sshd/authorized_keys && chmod 600 sshd/authorized_keys
-[ "$(id -u)" = 0 ] && mkdir -p /run/sshd  # its privilege separation directory, when run as root
-for _ in 1 2 3; do
-  sport=$(free_port)
-  printf '%s\n' "Port $sport" "ListenAddress 127.0.0.1" "HostKey $T/sshd/host_key" \
-    "AuthorizedKeysFile $T/sshd/authorized_keys" "PidFile $T/sshd/pid" "StrictModes no" "UsePAM no" \
-    "PasswordAuthentication no" "KbdInteractiveAuthentication no" "PermitRootLogin prohibit-password" > sshd/config
-  /usr/sbin/sshd -f "$T/sshd/config" -E "$T/sshd/log" -D &
-  PIDS+=($!)
-  for _ in $(seq 50); do (exec 3<> "/dev/tcp/127.0.0.1/$sport") 2> /dev/null && break 2; sleep 0.1; done
-done
+mkdir -p "$HOME/.ssh"
+start_sshd
+sport=$SSHD_PORT
 git init -q --bare ssh-remote.git
 SURL="ssh://$(id -un)@127.0.0.1:$sport$T/ssh-remote.git"
 simport=("$IMPORT" import s1.tar.zst --pubkey k.pub --registry "$site_HOST" --prefix site "${reg[@]}" --values values.yaml
   --git "$SURL")
 expect_exit 4 "known_hosts" "an ssh host key that is not in known_hosts: exit 4" -- \
   "${simport[@]}" --git-ssh-key sshd/client_key
-printf '[127.0.0.1]:%s %s\n' "$sport" "$(cut -d' ' -f1,2 sshd/stranger_key.pub)" > "$HOME/.ssh/known_hosts"
+known_host sshd/stranger_key.pub > "$HOME/.ssh/known_hosts"
 expect_exit 4 "hostkey" "a host key that differs from known_hosts: exit 4" -- \
   "${simport[@]}" --git-ssh-key sshd/client_key
-printf '[127.0.0.1]:%s %s\n' "$sport" "$(cut -d' ' -f1,2 sshd/host_key.pub)" > "$HOME/.ssh/known_hosts"
+known_host sshd/host_key.pub > "$HOME/.ssh/known_hosts"
 expect_exit 4 "was refused" "a key the server does not accept: exit 4 naming it" -- \
   "${simport[@]}" --git-ssh-key sshd/stranger_key
 [ -z "$(git --git-dir=ssh-remote.git for-each-ref)" ] && ok "nothing reached the ssh remote" \
