@@ -94,10 +94,12 @@ BundleIndex BundleIndex::parse(std::string_view json, std::string_view where) {
   } catch (const nlohmann::json::exception& e) {
     throw VerificationError(fmt::format("{}: index is not JSON: {}", where, e.what()));
   }
-  const int version = field<int>(j, "formatVersion", "the index", where);
-  if (version != k_bundle_format_version)
+  // An integer exactly: 1.9 or 2^32 + 1 must not read as 1.
+  const auto version = field<nlohmann::json>(j, "formatVersion", "the index", where);
+  if (!version.is_number()) throw VerificationError(fmt::format("{}: index: the index.formatVersion has the wrong type", where));
+  if (!version.is_number_unsigned() || version.get<std::uint64_t>() != k_bundle_format_version)
     throw VerificationError(fmt::format("{}: bundle format version {} is not supported (this airlock reads {})",
-                                        where, version, k_bundle_format_version));
+                                        where, version.dump(), k_bundle_format_version));
   BundleIndex idx;
   const auto release = field<nlohmann::json>(j, "release", "the index", where);
   idx.name = field<std::string>(release, "name", "release", where);

@@ -3,11 +3,13 @@
 #include "common/error.hpp"
 #include "common/printable.hpp"
 #include "formats/names.hpp"
+#include "formats/tar_headers.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <map>
 #include <utility>
@@ -80,6 +82,10 @@ std::uint64_t BundleReader::compressed_bytes() const noexcept { return m_source-
 la_ssize_t BundleReader::on_read(archive*, void* self, const void** buffer) {
   auto* r = static_cast<BundleReader*>(self);
   try {
+    // The next call frees the chunk: keep its end, where the next entry's
+    // headers may begin.
+    const auto keep = std::min<std::size_t>(r->m_last_chunk.size(), r->m_limits.max_header);
+    r->m_previous_tail.assign(r->m_last_chunk.end() - static_cast<std::ptrdiff_t>(keep), r->m_last_chunk.end());
     const auto chunk = r->m_source->next();
     r->m_delivered += chunk.size();
     r->m_last_chunk = chunk;
@@ -107,6 +113,21 @@ void BundleReader::reject(std::string_view path, std::string_view why) const {
   throw VerificationError(fmt::format("{}: entry \"{}\": {}", m_name, printable(path), why));
 }
 
+std::span<const std::uint8_t> BundleReader::raw(std::uint64_t begin, std::uint64_t end) {
+  const std::uint64_t chunk_start = m_delivered - m_last_chunk.size();
+  const std::uint64_t tail_start = chunk_start - m_previous_tail.size();
+  if (begin < tail_start || end > m_delivered || begin > end)
+    throw Error(fmt::format("{}: cannot locate the headers at byte {} of the tar stream", m_name, begin));
+  if (begin >= chunk_start) return m_last_chunk.subspan(begin - chunk_start, end - begin);
+  const auto tail = [&](std::uint64_t at) { return m_previous_tail.begin() + static_cast<std::ptrdiff_t>(at - tail_start); };
+  m_raw.assign(tail(begin), tail(std::min(end, chunk_start)));
+  if (end > chunk_start) {
+    const auto part = m_last_chunk.first(static_cast<std::size_t>(end - chunk_start));
+    m_raw.insert(m_raw.end(), part.begin(), part.end());
+  }
+  return m_raw;
+}
+
 bool BundleReader::next_header(archive_entry** entry, std::string& path) {
   archive* a = m_archive.get();
   const int rc = archive_read_next_header(a, entry);
@@ -124,6 +145,9 @@ bool BundleReader::next_header(archive_entry** entry, std::string& path) {
   if (const auto why = unsafe_path_reason(path); !why.empty()) reject(path, "unsafe path: " + why);
   if (archive_entry_hardlink(*entry) != nullptr || archive_entry_filetype(*entry) != AE_IFREG)
     reject(path, fmt::format("is {}; a bundle holds only regular files", type_name(*entry)));
+  const auto start = static_cast<std::uint64_t>(archive_read_header_position(a));
+  if (const auto why = tar_header_problem(raw(start, start + header_bytes)); !why.empty())
+    reject(path, "its tar headers hold " + why);
   if (archive_entry_sparse_count(*entry) > 0) reject(path, "is a sparse file");
   if (!archive_entry_size_is_set(*entry) || archive_entry_size(*entry) < 0) reject(path, "has no size");
   return true;
@@ -158,6 +182,14 @@ void BundleReader::stream(const BundleIndex& index, EntryHandler& handler, Progr
     if (!m_seen.insert(path).second) reject(path, "appears twice in the archive");
     const auto it = listed.find(path);
     if (it == listed.end()) reject(path, "is not listed in the signed index");
+    // The archive holds the entries in the index's order (readers rely on
+    // it: the YAML and the manifests come before the blobs they name).
+    if (index.entries[m_position].path != path)
+      reject(index.entries[m_position].path,
+             fmt::format("is listed in the signed index but missing from the archive at its place (the archive has "
+                         "\"{}\" there)",
+                         printable(path)));
+    ++m_position;
     const IndexEntry& want = *it->second;
     const auto size = static_cast<std::uint64_t>(archive_entry_size(entry));
     if (size != want.size)
@@ -209,6 +241,9 @@ void BundleReader::check_trailer() {
         throw VerificationError(fmt::format("{}: data after the end of the archive (byte {} of the tar stream)",
                                             m_name, offset + i));
     offset += rest.size();
+    if (offset - consumed > m_limits.max_padding)
+      throw VerificationError(fmt::format("{}: more than {} bytes of padding after the end of the archive", m_name,
+                                          m_limits.max_padding));
     rest = m_source->next();
     m_last_chunk = {};
     if (rest.empty()) return;

@@ -24,6 +24,7 @@
 #include <set>
 #include <span>
 #include <string>
+#include <vector>
 
 namespace airlock {
 
@@ -31,6 +32,10 @@ struct ReaderLimits {
   std::uint64_t max_envelope = 1024 * 1024;
   std::uint64_t max_header = 64 * 1024;  // all header blocks of one entry, pax included
   int max_window_log = 24;
+  // Zero bytes allowed after the end-of-archive marker: tar writers pad to
+  // a record (GNU tar's default is 10240 bytes); more is only a way to
+  // burn the reader's CPU.
+  std::uint64_t max_padding = 64 * 1024;
 };
 
 class EntryHandler {
@@ -73,6 +78,9 @@ private:
   void check_trailer();
   // Next header, with the checks that need no index; false at the end.
   bool next_header(archive_entry** entry, std::string& path);
+  // The raw bytes of the stream from `begin` to `end` (at most max_header,
+  // in the chunk libarchive holds or the tail kept of the one before).
+  [[nodiscard]] std::span<const std::uint8_t> raw(std::uint64_t begin, std::uint64_t end);
   [[noreturn]] void fail_archive(std::string_view context);
   [[noreturn]] void reject(std::string_view path, std::string_view why) const;
 
@@ -85,7 +93,10 @@ private:
   std::uint64_t m_archive_bytes = 0;
   std::uint64_t m_delivered = 0;             // decompressed bytes handed to libarchive
   std::span<const std::uint8_t> m_last_chunk;  // the chunk libarchive holds
+  std::vector<std::uint8_t> m_previous_tail;   // the end of the chunk before it
+  std::vector<std::uint8_t> m_raw;             // header bytes that straddled two chunks
   std::set<std::string> m_seen;                // entries read so far
+  std::size_t m_position = 0;                  // entries of the index read so far
   archive_entry* m_pending = nullptr;          // a header read but left for the next stream()
   std::string m_pending_path;
   bool m_started = false;

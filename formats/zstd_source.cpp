@@ -69,17 +69,38 @@ void ZstdSource::produce() {
   if (!chunk) return;
   std::size_t last_rc = 0;
   bool any_input = false;
+  // The first four bytes of every frame, to refuse skippable frames: zstd
+  // skips their content silently, so a "verified" file could carry bytes
+  // nobody checked across the diode. They may straddle two reads.
+  std::uint32_t magic = 0;
+  std::size_t magic_bytes = 0;  // 4 once the current frame's magic is known
+  std::uint64_t frame_start = 0;  // offsets in the compressed stream
+  std::uint64_t consumed = 0;     // what the decoder took
+  std::uint64_t buffer_start = 0;
+  const auto check_magic = [&](const ZSTD_inBuffer& in) {
+    for (auto i = static_cast<std::size_t>(frame_start + magic_bytes - buffer_start); magic_bytes < 4 && i < in.size;
+         ++i)
+      magic |= static_cast<std::uint32_t>(static_cast<const std::uint8_t*>(in.src)[i]) << (8 * magic_bytes++);
+    if (magic_bytes == 4 && (magic & ZSTD_MAGIC_SKIPPABLE_MASK) == ZSTD_MAGIC_SKIPPABLE_START)
+      throw VerificationError(fmt::format("{}: a zstd skippable frame at byte {}: its content would be carried "
+                                          "unverified; refused",
+                                          m_name, frame_start));
+  };
   for (;;) {
     const ssize_t n = ::read(m_fd.get(), in_buf.data(), in_buf.size());
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) throw Error(fmt::format("cannot read {}: {}", m_name, errno_text(errno)));
     if (n == 0) break;
     any_input = true;
+    buffer_start = m_compressed;
     m_compressed += static_cast<std::uint64_t>(n);
     ZSTD_inBuffer in{in_buf.data(), static_cast<std::size_t>(n), 0};
     while (in.pos < in.size) {
+      if (magic_bytes < 4) check_magic(in);
       ZSTD_outBuffer out{chunk->data.data(), chunk->data.size(), chunk->used};
+      const std::size_t before = in.pos;
       last_rc = ZSTD_decompressStream(dctx.get(), &out, &in);
+      consumed += in.pos - before;
       if (ZSTD_isError(last_rc)) {
         const auto code = ZSTD_getErrorCode(last_rc);
         if (code == ZSTD_error_frameParameter_windowTooLarge)
@@ -91,6 +112,11 @@ void ZstdSource::produce() {
             fmt::format("{}: not a valid zstd stream: {}", m_name, ZSTD_getErrorName(last_rc)));
       }
       chunk->used = out.pos;
+      if (last_rc == 0) {  // a frame ended: the next byte starts another
+        magic = 0;
+        magic_bytes = 0;
+        frame_start = consumed;
+      }
       if (chunk->used == chunk->data.size()) {
         publish(chunk);
         chunk = take_free();

@@ -46,6 +46,16 @@ cases=(
   "trailing-data|data after the end of the archive"
   "trailing-frame|data after the end of the archive"
   "blob-before-manifest|entry \"blobs/sha256/$config\" comes before the manifest blobs/sha256/$app"
+  # What airlock verifies and what stock tar and zstd see are the same names and bytes.
+  "reordered|entry \"oci-layout\": is listed in the signed index but missing from the archive at its place (the archive has \"index.json\" there)"
+  "pax-global|its tar headers hold a pax global header"
+  "pax-sparse-name|its tar headers hold a pax record \"GNU.sparse.name\""
+  "gnu-longname|its tar headers hold a GNU long-name header"
+  "skippable-before|a zstd skippable frame at byte 0"
+  "skippable-after|a zstd skippable frame at byte"
+  "padding-flood|more than 65536 bytes of padding after the end of the archive"
+  "format-version-float|bundle format version 1.9 is not supported"
+  "format-version-wrap|bundle format version 4294967297 is not supported"
 )
 for c in "${cases[@]}"; do
   name=${c%%|*}

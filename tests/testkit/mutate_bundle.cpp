@@ -29,7 +29,40 @@ struct Entry {
   unsigned type = AE_IFREG;
   std::string link;            // symlink target or hardlink source
   std::size_t xattr_bytes = 0; // pads the pax header
+  std::string raw_before;      // whole header blocks written before this entry's own
 };
+
+// One tar header block of `type` and its data, padded to 512 bytes: for the
+// header forms libarchive's writer never emits.
+std::string raw_header(char type, const std::string& name, const std::string& data) {
+  std::string h(512, '\0');
+  name.copy(h.data(), std::min<std::size_t>(name.size(), 99));
+  fmt::format_to_n(h.data() + 100, 8, "{:07o}", 0644);
+  fmt::format_to_n(h.data() + 108, 8, "{:07o}", 0);
+  fmt::format_to_n(h.data() + 116, 8, "{:07o}", 0);
+  fmt::format_to_n(h.data() + 124, 12, "{:011o}", data.size());
+  fmt::format_to_n(h.data() + 136, 12, "{:011o}", 0);
+  std::fill(h.begin() + 148, h.begin() + 156, ' ');
+  h[156] = type;
+  std::string("ustar").copy(h.data() + 257, 5);
+  h[263] = '0';
+  h[264] = '0';
+  unsigned sum = 0;
+  for (const char c : h) sum += static_cast<unsigned char>(c);
+  fmt::format_to_n(h.data() + 148, 8, "{:06o}", sum);
+  h[154] = '\0';
+  std::string padded = data;
+  padded.resize((data.size() + 511) / 512 * 512, '\0');
+  return h + padded;
+}
+
+// "LEN key=value\n", LEN counting itself.
+std::string pax_record(const std::string& key, const std::string& value) {
+  const std::size_t body = key.size() + value.size() + 3;  // ' ', '=', '\n'
+  std::size_t len = body + 1;
+  while (std::to_string(len).size() + body != len) ++len;
+  return fmt::format("{} {}={}\n", len, key, value);
+}
 
 std::vector<Entry> read_entries(const std::string& file) {
   ArchiveReadPtr a(archive_read_new());
@@ -77,6 +110,8 @@ std::string write_tar(const std::vector<Entry>& entries) {
       const std::string big(en.xattr_bytes, 'x');
       archive_entry_xattr_add_entry(e.get(), "user.padding", big.data(), big.size());
     }
+    archive_write_finish_entry(a.get());  // the previous entry's padding, before any raw blocks
+    out += en.raw_before;
     if (archive_write_header(a.get(), e.get()) != ARCHIVE_OK)
       throw Error(fmt::format("cannot write {}: {}", en.path, archive_error_string(a.get())));
     if (en.type == AE_IFREG && en.link.empty() && !en.data.empty())
@@ -102,6 +137,13 @@ std::string compress(const std::string& tar, int window_log) {
   if (ZSTD_isError(rc) || rc != 0) throw Error("zstd failed");
   out.resize(ob.pos);
   return out;
+}
+
+// A zstd skippable frame: magic 0x184D2A50, a 4-byte size, the content.
+std::string skippable_frame(const std::string& content) {
+  std::string f = "\x50\x2a\x4d\x18";
+  for (int i = 0; i < 4; ++i) f += static_cast<char>((content.size() >> (8 * i)) & 0xff);
+  return f + content;
 }
 
 Entry& find(std::vector<Entry>& entries, const std::function<bool(const Entry&)>& pred, std::string_view what) {
@@ -147,6 +189,7 @@ int mutate_bundle(const std::vector<std::string>& args) {
   auto index = BundleIndex::parse(envelope.payload, "testkit");
   int window_log = 0;
   bool resign = false;
+  bool skippable_before = false;  // a skippable zstd frame ahead of the archive
   std::string after_tar;    // bytes after the end-of-archive marker, same frame
   std::string extra_frame;  // a second zstd frame after the first
   const auto yaml = [](const Entry& e) { return e.path.starts_with("manifests/"); };
@@ -218,14 +261,45 @@ int mutate_bundle(const std::vector<std::string>& args) {
   } else if (kase == "trailing-frame") {
     extra_frame = compress("a second frame the archive does not hold\n", 0);
   } else if (kase == "blob-before-manifest") {
-    // The first image's config moves ahead of every manifest; all still listed.
+    // The first image's config moves ahead of every manifest, in the archive
+    // and in the re-signed index: only the image graph can tell.
     const auto path = blob_entry_path(first_manifest(entries, index, nullptr).config->digest);
+    const auto is_blob = [](const auto& x) { return x.path.starts_with("blobs/"); };
     auto it = std::find_if(entries.begin(), entries.end(), [&](const Entry& e) { return e.path == path; });
     Entry moved = *it;
     entries.erase(it);
-    auto first_blob = std::find_if(entries.begin(), entries.end(),
-                                   [](const Entry& e) { return e.path.starts_with("blobs/"); });
-    entries.insert(first_blob, std::move(moved));
+    entries.insert(std::find_if(entries.begin(), entries.end(), is_blob), std::move(moved));
+    auto listed = std::find_if(index.entries.begin(), index.entries.end(), [&](const auto& e) { return e.path == path; });
+    IndexEntry moved_entry = *listed;
+    index.entries.erase(listed);
+    index.entries.insert(std::find_if(index.entries.begin(), index.entries.end(), is_blob), moved_entry);
+    resign = true;
+  } else if (kase == "reordered") {
+    // Two entries swap places in the archive; the index keeps its order.
+    std::swap(entries.at(1), entries.at(2));
+  } else if (kase == "pax-global") {
+    // GNU tar would apply this path to the entries after it; libarchive ignores it.
+    find(entries, yaml, "YAML file").raw_before = raw_header('g', "pax_global_header", pax_record("path", "evil.yaml"));
+  } else if (kase == "pax-sparse-name") {
+    auto& e = find(entries, yaml, "YAML file");
+    e.raw_before = raw_header('x', "PaxHeader/x", pax_record("GNU.sparse.name", "manifests/other.yaml"));
+  } else if (kase == "gnu-longname") {
+    auto& e = find(entries, yaml, "YAML file");
+    e.raw_before = raw_header('L', "././@LongLink", e.path + std::string(1, '\0'));
+  } else if (kase == "skippable-before") {
+    skippable_before = true;
+  } else if (kase == "skippable-after") {
+    extra_frame = skippable_frame("carried across the diode, never verified\n");
+  } else if (kase == "padding-flood") {
+    after_tar = std::string(8 << 20, '\0');
+  } else if (kase == "format-version-float" || kase == "format-version-wrap") {
+    if (!key) throw UsageError("case " + kase + " needs --key to re-sign the index");
+    auto payload = index.to_json();
+    const std::string from = "\"formatVersion\": 1";
+    payload.replace(payload.find(from), from.size(),
+                    kase == "format-version-float" ? "\"formatVersion\": 1.9" : "\"formatVersion\": 4294967297");
+    envelope = dsse_sign(k_bundle_payload_type, payload, {&*key});
+    entries.at(0).data = envelope.to_json();
   } else if (kase == "zstd-bomb") {
     window_log = 27;  // 128 MiB: above the reader's 16 MiB cap
   } else if (kase == "identity") {
@@ -238,7 +312,8 @@ int mutate_bundle(const std::vector<std::string>& args) {
     envelope = dsse_sign(k_bundle_payload_type, index.to_json(), {&*key});
     entries.at(0).data = envelope.to_json();
   }
-  const auto bytes = compress(write_tar(entries) + after_tar, window_log) + extra_frame;
+  const auto frame = skippable_before ? skippable_frame("unverified bytes ahead of the archive\n") : std::string();
+  const auto bytes = frame + compress(write_tar(entries) + after_tar, window_log) + extra_frame;
   std::ofstream f(out_path, std::ios::binary | std::ios::trunc);
   f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   return f ? 0 : 1;

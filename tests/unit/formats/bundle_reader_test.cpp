@@ -187,8 +187,12 @@ TEST_CASE("BundleReader::stream rejects entries that disagree with the signed in
   altered[150000] = 'X';
   rejects({layout, yaml, {layer.first, altered}}, layer.first, "sha256 mismatch",
           {"oci-layout", "manifests/app.yaml"});
+  // Entries come in the index's order: a missing one is caught where it
+  // should have been, before anything after it is passed on.
   rejects({layout, layer}, "manifests/app.yaml", "listed in the signed index but missing from the archive",
-          {"oci-layout", layer.first});
+          {"oci-layout"});
+  rejects({yaml, layout, layer}, "oci-layout", "missing from the archive at its place (the archive has "
+          "\"manifests/app.yaml\" there)", {});
   rejects({{"manifests/../../etc/passwd", "x"}}, "manifests/../../etc/passwd", "unsafe path", {});
 }
 
