@@ -17,6 +17,11 @@ namespace airlock {
 
 inline constexpr int k_bundle_format_version = 1;
 inline constexpr std::string_view k_envelope_entry = "bundle.dsse.json";
+// How far a bundle's creation time may run ahead of the clock that reads it
+// (the two sides' clocks differ). Further is refused, at pack and at
+// import: an import branch takes its clock floor from the bundles it
+// imported, so one created in 2099 would lock it.
+inline constexpr std::int64_t k_max_clock_skew = 24 * 3600;
 
 struct IndexEntry {
   std::string path;

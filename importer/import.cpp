@@ -289,6 +289,13 @@ ImportReport import_bundle(const std::filesystem::path& bundle, const ImportOpti
   report.prefix = dest.prefix;
   report.loaded = !options.registry.empty();
   if (branch && branch->decision == ImportDecision::replay) {
+    // Nothing to load or commit, but this copy is read to its end: a
+    // damaged copy of an imported bundle is refused, not reported imported.
+    ImageGraph graph(index, report.verified.bundle);
+    trusted.reader->stream(index, graph, progress);
+    graph.check();
+    report.verified.compressed_bytes = trusted.reader->compressed_bytes();
+    report.verified.archive_bytes = trusted.reader->archive_bytes();
     report.git = GitReport{redact_git_url(options.git->url), options.git->branch,
                            options.git->path.value_or(index.name)};
     report.git->already_imported = true;

@@ -12,9 +12,6 @@ namespace {
 
 nlohmann::ordered_json import_json(const ImportReport& report) {
   nlohmann::ordered_json j = verify_report_json(report.verified);
-  // A replay stops after the envelope: its signature was checked, not the
-  // entries (nothing was read or loaded).
-  if (report.git && report.git->already_imported) j["verified"] = false;
   j["signatureVerified"] = true;
   j["registry"] = report.registry;
   j["prefix"] = report.prefix;
@@ -52,8 +49,8 @@ nlohmann::ordered_json import_json(const ImportReport& report) {
 std::string import_text(const ImportReport& report) {
   const auto& index = report.verified.index;
   if (report.git && report.git->already_imported)
-    return fmt::format("already imported: {} {} (sequence {}), bundle {}, is the last import on {} branch {}; "
-                       "nothing to do\n",
+    return fmt::format("already imported: {} {} (sequence {}), bundle {} (this copy verified), is the last import "
+                       "on {} branch {}; nothing to do\n",
                        printable(index.name), printable(index.version), index.sequence,
                        report.verified.bundle_digest.str(), printable(report.git->url),
                        report.git->branch);

@@ -64,6 +64,11 @@ TrustedBundle open_trusted_bundle(const std::filesystem::path& bundle, const Ver
   t.index = BundleIndex::parse(t.reader->envelope().payload, where);
   t.bundle_digest = Sha256::of(t.reader->envelope().payload);
   check_expiry(t.index, now, t.reader->name());
+  if (t.index.created > now + k_max_clock_skew)
+    throw VerificationError(fmt::format("{}: the bundle was created at {}, more than {} h after this clock ({}): "
+                                        "refused, so that no bundle can move an import branch's clock floor ahead",
+                                        t.reader->name(), format_utc(t.index.created), k_max_clock_skew / 3600,
+                                        format_utc(now)));
   return t;
 }
 

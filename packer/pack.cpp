@@ -2,7 +2,9 @@
 
 #include "common/atomic_file.hpp"
 #include "common/error.hpp"
+#include "common/printable.hpp"
 #include "common/timestamp.hpp"
+#include "formats/bundle_reader.hpp"
 #include "formats/dsse_envelope.hpp"
 #include "formats/ed25519_key.hpp"
 #include "formats/tar_zst_writer.hpp"
@@ -16,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 #include <set>
 #include <utility>
@@ -24,14 +27,28 @@ namespace airlock {
 namespace {
 
 std::int64_t creation_time(const PackOptions& options) {
-  if (options.created) return *options.created;
-  if (const char* sde = std::getenv("SOURCE_DATE_EPOCH"); sde && *sde) {
+  const std::int64_t now = unix_now();
+  std::int64_t created = now;
+  std::string source = "the clock";
+  if (options.created) {
+    created = *options.created;
+    source = "the creation time";
+  } else if (const char* sde = std::getenv("SOURCE_DATE_EPOCH"); sde && *sde) {
+    errno = 0;
     char* end = nullptr;
     const long long v = std::strtoll(sde, &end, 10);
-    if (*end != '\0' || v < 0) throw UsageError(fmt::format("SOURCE_DATE_EPOCH \"{}\" is not a number of seconds", sde));
-    return v;
+    if (*end != '\0' || v < 0 || errno == ERANGE)
+      throw UsageError(fmt::format("SOURCE_DATE_EPOCH \"{}\" is not a number of seconds", printable(sde)));
+    created = v;
+    source = fmt::format("SOURCE_DATE_EPOCH {}", v);
   }
-  return unix_now();
+  // The importer would refuse it, and years ahead it can only be a mistake
+  // (milliseconds for seconds).
+  if (created > now + k_max_clock_skew)
+    throw UsageError(fmt::format("{} is {}, more than {} h after now ({}): is it in milliseconds?", source,
+                                 created < 253402300800 ? format_utc(created) : std::to_string(created),
+                                 k_max_clock_skew / 3600, format_utc(now)));
+  return created;
 }
 
 std::string bundle_oci_index(const std::vector<ResolvedImage>& images) {
@@ -137,6 +154,17 @@ BundleIndex build_index(const ReleasePlan& plan, const std::vector<ResolvedImage
   return index;
 }
 
+// Pack refuses what verify would: the reader takes an envelope of at most
+// ReaderLimits::max_envelope bytes.
+void check_envelope_size(const DsseEnvelope& envelope, const BundleIndex& index) {
+  const auto size = envelope.to_json().size();
+  const auto limit = ReaderLimits{}.max_envelope;
+  if (size > limit)
+    throw UsageError(fmt::format("the signed index lists {} entries and {} images: its envelope would be {} bytes, "
+                                 "more than the {} an importer reads; bundle fewer YAML files (or split the release)",
+                                 index.entries.size(), index.images.size(), size, limit));
+}
+
 // One streaming pass into a temporary file beside the output, renamed only
 // once the last blob has been checked against its digest.
 std::uint64_t write_bundle(const PackOptions& options, const BundleIndex& index, const DsseEnvelope& envelope,
@@ -175,6 +203,7 @@ PackResult pack(const PackOptions& options, Progress& progress) {
   std::vector<const SigningKey*> signers;
   for (const auto& k : keys) signers.push_back(&k);
   const DsseEnvelope envelope = dsse_sign(k_bundle_payload_type, payload, signers);
+  check_envelope_size(envelope, result.index);
   result.compressed_bytes = write_bundle(options, result.index, envelope, leading, blobs, progress);
 
   result.bundle_digest = Sha256::of(payload);

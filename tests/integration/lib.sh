@@ -56,6 +56,14 @@ jq() {
 }
 export -f jq
 
+# at_time EPOCH command...: runs the command with the clock at EPOCH
+# (libfaketime; ASan then is not the first library, which it allows).
+at_time() {
+  local t=$1
+  shift
+  TZ=UTC ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" faketime -f "@$(date -u -d "@$t" '+%Y-%m-%d %H:%M:%S')" "$@"
+}
+
 # check DESCRIPTION -- command...  (passes when the command succeeds)
 # Its stdout replaces out.txt only once it has finished, so a check may read
 # the previous command's out.txt.

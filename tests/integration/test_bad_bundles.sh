@@ -56,6 +56,7 @@ cases=(
   "padding-flood|more than 65536 bytes of padding after the end of the archive"
   "format-version-float|bundle format version 1.9 is not supported"
   "format-version-wrap|bundle format version 4294967297 is not supported"
+  "created-future|the bundle was created at 2099-01-01T00:00:00Z, more than 24 h after this clock"
 )
 for c in "${cases[@]}"; do
   name=${c%%|*}

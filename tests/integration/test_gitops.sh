@@ -129,6 +129,12 @@ grep -q "already imported" out.txt && ok "it says already imported" || bad "repl
 [ "$(gitlog dev)" = 1 ] && ok "replay makes no commit" || bad "replay committed"
 [ "$(grep -c 'POST /v2/[^ ]*/blobs/uploads/' "$T/reg-site/log" || true)" = "$before" ] \
   && ok "replay uploads nothing" || bad "replay uploaded"
+# A damaged copy of the imported bundle is not "already imported": the replay reads it to its end.
+"$TESTKIT" mutate s1.tar.zst s1-damaged.tar.zst flip-layer
+expect_exit 3 "sha256 mismatch" "a damaged copy of an imported bundle is refused, not reported imported" -- \
+  "$IMPORT" import s1-damaged.tar.zst --pubkey k.pub --registry "$site_HOST" --prefix site "${reg[@]}" --git "$URL" \
+  --values values.yaml
+[ "$(gitlog dev)" = 1 ] && ok "the damaged replay makes no commit" || bad "damaged replay committed"
 
 # 3. A newer sequence, then rollback and a conflicting sequence are refused.
 sed -i 's/^sequence: 1$/sequence: 2/; s/^version: 1.0.0$/version: 1.1.0/' rel/spec.yaml

@@ -127,4 +127,15 @@ values:
   host: {defualt: x}
 Y
 
+# Pack refuses what import would: an index too large for the reader's
+# envelope limit (1 MiB) is refused before anything is written.
+mkdir -p rel/many
+for i in $(seq 1 6000); do printf 'kind: ConfigMap\napiVersion: v1\nmetadata: {name: c%d}\n' "$i" > "rel/many/c$i.yaml"; done
+spec_case 2 "more than the 1048576 an importer reads" "an index over the envelope limit" <<'Y'
+name: demo
+version: 1.0.0
+sequence: 1
+manifests: [many]
+Y
+
 finish

@@ -95,19 +95,34 @@ jq -e '.loaded and .threshold == 2 and (.imported | length) > 0' out.txt > /dev/
 export GIT_AUTHOR_NAME="Site Importer" GIT_AUTHOR_EMAIL=importer@site.example
 export GIT_COMMITTER_NAME="Site Importer" GIT_COMMITTER_EMAIL=importer@site.example
 git init -q --bare gitops.git
-future=$(date -u -d 2090-01-01T00:00:00Z +%s)
-SOURCE_DATE_EPOCH=$future "$PACK" create rel/spec.yaml --key a.key -o f1.tar.zst > /dev/null
+# Bundles created now; key b expired an hour ago; the importer's clock is
+# then set back twelve hours (faketime), within the creation-time skew.
+now=$(date -u +%s)
+SOURCE_DATE_EPOCH=$now "$PACK" create rel/spec.yaml --key a.key -o f1.tar.zst > /dev/null
 sed 's/^sequence: 1$/sequence: 2/' rel/spec.yaml > rel/spec2.yaml
-SOURCE_DATE_EPOCH=$future "$PACK" create rel/spec2.yaml --key a.key --key b.key -o f2.tar.zst > /dev/null
+SOURCE_DATE_EPOCH=$now "$PACK" create rel/spec2.yaml --key a.key --key b.key -o f2.tar.zst > /dev/null
 site=(--registry "$site_HOST" --auth-file site-auth.json --ca-file "$T/ca/ca.pem" --git "file://$T/gitops.git")
-check "import a bundle created in 2090" -- "$IMPORT" import f1.tar.zst --pubkey a.pub "${site[@]}"
-printf 'threshold: 2\nkeys:\n  - path: a.pub\n  - {path: b.pub, expires: "2080-01-01T00:00:00Z"}\n' > keys/k2080.yaml
-check "by this machine's clock the key that expires in 2080 still counts" -- \
-  "$IMPORT" verify f2.tar.zst --trust-policy keys/k2080.yaml
-expect_exit 3 "no longer trusted at 2090-01-01T00:00:00Z" "but not after the branch's clock floor" -- \
-  "$IMPORT" import f2.tar.zst --trust-policy keys/k2080.yaml "${site[@]}"
-grep -qF "$idb (keys/b.pub) expired at 2080-01-01T00:00:00Z" err.txt && ok "the message names the expired key" \
+check "import a bundle created now" -- "$IMPORT" import f1.tar.zst --pubkey a.pub "${site[@]}"
+expired=$(date -u -d "@$((now - 3600))" +%Y-%m-%dT%H:%M:%SZ)
+created=$(date -u -d "@$now" +%Y-%m-%dT%H:%M:%SZ)
+printf 'threshold: 2\nkeys:\n  - path: a.pub\n  - {path: b.pub, expires: "%s"}\n' "$expired" > keys/kpast.yaml
+back=$((now - 12 * 3600))
+check "by a clock set back twelve hours the key that expired an hour ago still counts" -- \
+  at_time "$back" "$IMPORT" verify f2.tar.zst --trust-policy keys/kpast.yaml
+expect_exit 3 "no longer trusted at $created" "but not after the branch's clock floor" -- \
+  at_time "$back" "$IMPORT" import f2.tar.zst --trust-policy keys/kpast.yaml "${site[@]}"
+grep -qF "$idb (keys/b.pub) expired at $expired" err.txt && ok "the message names the expired key" \
   || bad "message: $(cat err.txt)"
+# A bundle created far ahead of the clock never reaches the branch: it would
+# move the clock floor and lock every later import.
+expect_exit 2 "more than 24 h after now" "pack refuses a creation time days ahead" -- \
+  env SOURCE_DATE_EPOCH=$((now + 3 * 86400)) "$PACK" create rel/spec2.yaml --key a.key -o late.tar.zst
+[ ! -e late.tar.zst ] && ok "no bundle written" || bad "late.tar.zst was written"
+expect_exit 2 "is it in milliseconds?" "SOURCE_DATE_EPOCH in milliseconds" -- \
+  env SOURCE_DATE_EPOCH="${now}000" "$PACK" create rel/spec2.yaml --key a.key -o ms.tar.zst
+SOURCE_DATE_EPOCH=$now "$PACK" create rel/spec2.yaml --key a.key --key b.key -o f3.tar.zst > /dev/null
+expect_exit 3 "more than 24 h after this clock" "import on a clock two days behind refuses a bundle from its future" -- \
+  at_time $((now - 2 * 86400)) "$IMPORT" import f3.tar.zst --pubkey a.pub "${site[@]}"
 [ "$(git --git-dir=gitops.git rev-list --count dev)" = 1 ] && ok "no commit for the refused bundle" \
   || bad "dev has $(git --git-dir=gitops.git rev-list --count dev) commits"
 

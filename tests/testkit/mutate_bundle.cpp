@@ -274,6 +274,9 @@ int mutate_bundle(const std::vector<std::string>& args) {
     index.entries.erase(listed);
     index.entries.insert(std::find_if(index.entries.begin(), index.entries.end(), is_blob), moved_entry);
     resign = true;
+  } else if (kase == "created-future") {
+    index.created = 4070908800;  // 2099-01-01: it would set an import branch's clock floor
+    resign = true;
   } else if (kase == "reordered") {
     // Two entries swap places in the archive; the index keeps its order.
     std::swap(entries.at(1), entries.at(2));
