@@ -5,6 +5,7 @@
 #include "common/timestamp.hpp"
 #include "formats/image_name.hpp"
 #include "formats/names.hpp"
+#include "formats/release_limits.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -119,6 +120,7 @@ BundleIndex BundleIndex::parse(std::string_view json, std::string_view where) {
 
   std::set<std::string> paths;
   bool seen_blob = false;
+  std::uint64_t yaml_bytes = 0;
   for (const auto& e : field<nlohmann::json>(j, "entries", "the index", where)) {
     IndexEntry entry;
     entry.path = field<std::string>(e, "path", "an entry", where);
@@ -139,6 +141,17 @@ BundleIndex BundleIndex::parse(std::string_view json, std::string_view where) {
       throw VerificationError(fmt::format("{}: index lists \"{}\" after a blob: the release's YAML comes before every "
                                           "blob",
                                           where, entry.path));
+    // The importer holds the YAML whole: bounded before a byte of it is read.
+    if (entry.path.starts_with("manifests/")) {
+      if (entry.size > k_max_yaml_file)
+        throw VerificationError(fmt::format("{}: index lists \"{}\" of {} bytes: more than the {} a YAML file may hold",
+                                            where, entry.path, entry.size, k_max_yaml_file));
+      yaml_bytes += entry.size;
+      if (yaml_bytes > k_max_release_yaml)
+        throw VerificationError(fmt::format("{}: the release's YAML passes {} bytes at \"{}\": more than an importer "
+                                            "holds",
+                                            where, k_max_release_yaml, entry.path));
+    }
     idx.entries.push_back(std::move(entry));
   }
   if (j.contains("manifestSources"))

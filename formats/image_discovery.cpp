@@ -1,94 +1,136 @@
 #include "formats/image_discovery.hpp"
 
-#include "common/error.hpp"
+#include "common/printable.hpp"
+#include "formats/reference_scan.hpp"
+#include "formats/yaml_scan.hpp"
 
 #include <fmt/format.h>
-#include <yaml-cpp/yaml.h>
 
-#include <regex>
+#include <algorithm>
 
 namespace airlock {
 namespace {
 
-// Registry-qualified and tagged or pinned: "quay.io/org/app:1.2",
-// "localhost:5000/x@sha256:...". Bare words like "nginx" in free text are
-// too common to flag.
-bool looks_like_image(const std::string& s) {
-  static const std::regex re(
-      "(?:[a-z0-9-]+(?:\\.[a-z0-9-]+)+|localhost)(?::[0-9]{1,5})?/[a-z0-9._/-]+"
-      "(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[0-9a-f]{64})");
-  return s.size() < 512 && std::regex_match(s, re);
+bool is_key(const YamlPathPart& part, std::string_view key) {
+  const auto* s = std::get_if<std::string>(&part);
+  return s && *s == key;
 }
 
-class Walker {
-public:
-  Walker(std::string_view file, DiscoveryResult& out) : m_file(file), m_out(out) {}
+// ...containers[N].image, initContainers[N].image, ephemeralContainers[N].image
+bool is_container_image(const std::vector<YamlPathPart>& path) {
+  if (path.size() < 3 || !is_key(path.back(), "image") || !std::holds_alternative<std::size_t>(path[path.size() - 2]))
+    return false;
+  const auto& list = path[path.size() - 3];
+  return is_key(list, "containers") || is_key(list, "initContainers") || is_key(list, "ephemeralContainers");
+}
 
-  void document(const YAML::Node& doc) {
-    if (!doc.IsMap()) return;
-    const auto kind = scalar_or(doc["kind"], "");
-    if (kind == "CustomResourceDefinition") return;
-    std::string name;
-    if (doc["metadata"] && doc["metadata"].IsMap()) name = scalar_or(doc["metadata"]["name"], "");
-    walk(doc, kind.empty() ? "(no kind)" : kind + (name.empty() ? "" : "/" + name), "");
+// A finding before its document's kind and name are known, and before its
+// place in the file is.
+struct Pending {
+  FoundImage found;
+  std::size_t scalar = 0;      // where its scalar node starts
+  std::size_t occurrence = 0;  // which occurrence of `text` in the scalar's value
+  bool embedded = false;
+};
+
+class Discovery final : public YamlVisitor {
+public:
+  Discovery(std::string_view text, std::string_view file, DiscoveryResult& out)
+      : m_text(text), m_file(file), m_out(out) {}
+
+  void document_start() override {
+    m_kind.clear();
+    m_name.clear();
+    m_pending.clear();
+    m_errors.clear();
+  }
+
+  void scalar(const YamlScalar& s) override {
+    m_starts.push_back(s.offset);
+    if (s.key) return;
+    if (s.path.size() == 1 && is_key(s.path[0], "kind")) m_kind = s.value;
+    if (s.path.size() == 2 && is_key(s.path[0], "metadata") && is_key(s.path[1], "name")) m_name = s.value;
+    const auto where = fmt::format("{}:{}", m_file, s.line);
+    if (!s.path.empty() && is_key(s.path.back(), "image")) return image_field(s, where);
+    for (auto& r : references_in_text(s.value)) {
+      Pending p{{r.text, std::move(r.reference), where, yaml_path_text(s.path), std::string::npos, false}, s.offset,
+                count_before(s.value, r.text, r.offset), true};
+      m_pending.push_back(std::move(p));
+    }
+  }
+
+  void document_end() override {
+    // A CRD's schema has image properties and prose, not images.
+    if (m_kind == "CustomResourceDefinition") return;
+    const std::string object = m_kind.empty() ? "(no kind)" : m_kind + (m_name.empty() ? "" : "/" + m_name);
+    for (auto& p : m_pending) {
+      p.found.context = object + " " + p.found.context;
+      m_resolved.push_back(std::move(p));
+    }
+    for (const auto& [where, path, value, error] : m_errors) {
+      const auto message = fmt::format("{}: {} {}: \"{}\" is not an image reference", where, object, path,
+                                       printable(value));
+      (error ? m_out.errors : m_out.notes).push_back(message);
+    }
+  }
+
+  // Where each finding's text stands: the same occurrence inside the
+  // source of its scalar (which ends where the next scalar starts).
+  void resolve() {
+    std::sort(m_starts.begin(), m_starts.end());
+    for (auto& p : m_resolved) {
+      const auto next = std::upper_bound(m_starts.begin(), m_starts.end(), p.scalar);
+      const std::size_t end = next == m_starts.end() ? m_text.size() : *next;
+      const auto source = m_text.substr(p.scalar, end - p.scalar);
+      std::size_t at = source.find(p.found.text);
+      for (std::size_t k = 0; k < p.occurrence && at != std::string_view::npos; ++k)
+        at = source.find(p.found.text, at + p.found.text.size());
+      if (at != std::string_view::npos) p.found.offset = p.scalar + at;
+      (p.embedded ? m_out.embedded : m_out.images).push_back(std::move(p.found));
+    }
   }
 
 private:
-  static std::string scalar_or(const YAML::Node& n, const std::string& fallback) {
-    return n && n.IsScalar() ? n.Scalar() : fallback;
+  struct FieldError {
+    std::string where, path, value;
+    bool error;  // a container's image: the pack stops
+  };
+
+  static std::size_t count_before(std::string_view value, std::string_view text, std::size_t offset) {
+    std::size_t n = 0;
+    for (auto at = value.find(text); at != std::string_view::npos && at < offset; at = value.find(text, at + 1)) ++n;
+    return n;
   }
 
-  std::string where(const YAML::Node& n) const { return fmt::format("{}:{}", m_file, n.Mark().line + 1); }
-
-  void walk(const YAML::Node& node, const std::string& object, const std::string& path) {
-    if (node.IsMap()) {
-      for (const auto& kv : node) {
-        const auto key = kv.first.IsScalar() ? kv.first.Scalar() : std::string("?");
-        const auto child = path.empty() ? key : path + "." + key;
-        if (key == "image" && kv.second.IsScalar()) {
-          image_field(kv.second, object, child);
-          continue;
-        }
-        walk(kv.second, object, child);
-      }
-    } else if (node.IsSequence()) {
-      for (std::size_t i = 0; i < node.size(); ++i) walk(node[i], object, fmt::format("{}[{}]", path, i));
-    } else if (node.IsScalar()) {
-      const auto& s = node.Scalar();
-      if (looks_like_image(s)) {
-        if (auto ref = ImageReference::try_parse(s))
-          m_out.warnings.push_back({s, *ref, where(node), object + " " + path, static_cast<std::size_t>(node.Mark().pos)});
-      }
-    }
-  }
-
-  void image_field(const YAML::Node& value, const std::string& object, const std::string& path) {
-    const auto& s = value.Scalar();
-    if (s.empty()) return;
-    if (auto ref = ImageReference::try_parse(s)) {
-      m_out.images.push_back({s, *ref, where(value), object + " " + path, static_cast<std::size_t>(value.Mark().pos)});
+  void image_field(const YamlScalar& s, const std::string& where) {
+    if (s.value.empty()) return;
+    const bool container = is_container_image(s.path);
+    if (auto ref = ImageReference::try_parse(s.value)) {
+      m_pending.push_back({{std::string(s.value), std::move(*ref), where, yaml_path_text(s.path), std::string::npos,
+                            container},
+                           s.offset, 0, false});
     } else {
-      m_out.errors.push_back(fmt::format("{}: {} {}: \"{}\" is not an image reference", where(value), object,
-                                         path, s));
+      m_errors.push_back({where, yaml_path_text(s.path), std::string(s.value), container});
     }
   }
 
+  std::string_view m_text;
   std::string_view m_file;
   DiscoveryResult& m_out;
+  std::string m_kind, m_name;
+  std::vector<Pending> m_pending;   // of the current document
+  std::vector<FieldError> m_errors; // of the current document
+  std::vector<Pending> m_resolved;  // of every document kept
+  std::vector<std::size_t> m_starts;
 };
 
 }  // namespace
 
 DiscoveryResult discover_images(std::string_view yaml, std::string_view file) {
-  std::vector<YAML::Node> docs;
-  try {
-    docs = YAML::LoadAll(std::string(yaml));
-  } catch (const YAML::Exception& e) {
-    throw UsageError(fmt::format("{}:{}: not valid YAML: {}", file, e.mark.line + 1, e.msg));
-  }
   DiscoveryResult result;
-  Walker walker(file, result);
-  for (const auto& doc : docs) walker.document(doc);
+  Discovery discovery(yaml, file, result);
+  scan_yaml(yaml, file, discovery);
+  discovery.resolve();
   return result;
 }
 

@@ -1,18 +1,26 @@
 #pragma once
 // Finds the images a release's Kubernetes YAML needs, so they are bundled
-// without being listed in the spec.
+// without being listed in the spec, and the image references it holds
+// elsewhere, so they can be reported (and, once listed, rewritten).
 //
-// Every `image:` key whose value is a string, at any depth of any document,
-// is an image: containers, initContainers and ephemeralContainers of every
-// workload kind, pod templates inside custom resources, and custom
-// resources' own image fields. CustomResourceDefinitions are skipped whole:
-// their OpenAPI schemas have `image` *properties*, which are not images.
-// Strings elsewhere that look like a registry-qualified reference (in args,
-// env values, ConfigMap data) are reported as warnings with file:line, so
-// the user can list them in the spec.
+// - Image fields: every `image:` key whose value is a string, at any depth
+//   of any document that is a mapping: containers, initContainers and
+//   ephemeralContainers of every workload kind, pod templates inside
+//   custom resources, and custom resources' own image fields. A value that
+//   is not a reference is an error in a container of a pod spec, and a
+//   note elsewhere (a custom resource may call an OS image or a
+//   {repository, tag} mapping `image`).
+// - Embedded references: registry-qualified references inside any other
+//   string (formats/reference_scan.hpp): flags, env values, lists, YAML or
+//   JSON text in a ConfigMap.
+// - CustomResourceDefinitions are skipped whole: their OpenAPI schemas
+//   have `image` properties and prose, which are not images.
+//
+// The YAML is read as events with the limits of formats/yaml_scan.hpp.
 
 #include "formats/image_reference.hpp"
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,20 +28,26 @@
 namespace airlock {
 
 struct FoundImage {
-  std::string text;       // as written in the YAML
+  std::string text;  // the reference as written
   ImageReference reference;
-  std::string where;      // file:line
-  std::string context;    // Kind/name and the path to the field
-  std::size_t offset = 0; // where the scalar's node starts in the file (anchor and tag included)
+  std::string where;    // file:line
+  std::string context;  // Kind/name and the path to the field
+  // Where `text` stands in the file, byte for byte (inside its scalar);
+  // npos when it does not (a double-quoted scalar that escapes it), so it
+  // cannot be rewritten in place.
+  std::size_t offset = std::string::npos;
+  bool container = false;  // the image of a container of a pod spec
 };
 
 struct DiscoveryResult {
-  std::vector<FoundImage> images;   // every occurrence, in file order
-  std::vector<FoundImage> warnings; // image-like strings outside image fields
-  std::vector<std::string> errors;  // image fields that are not references
+  std::vector<FoundImage> images;    // image fields, in file order
+  std::vector<FoundImage> embedded;  // references inside other strings, in file order
+  std::vector<std::string> errors;   // container image fields that are not references
+  std::vector<std::string> notes;    // other image fields that are not references
 };
 
-// Throws UsageError naming file:line when the YAML does not parse.
+// Throws UsageError naming file:line when the YAML does not parse or
+// breaks a limit of formats/yaml_scan.hpp.
 [[nodiscard]] DiscoveryResult discover_images(std::string_view yaml, std::string_view file);
 
 }  // namespace airlock

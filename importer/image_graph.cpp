@@ -1,6 +1,7 @@
 #include "importer/image_graph.hpp"
 
 #include "common/error.hpp"
+#include "formats/release_limits.hpp"
 
 #include <fmt/format.h>
 
@@ -18,8 +19,18 @@ ImageGraph::ImageGraph(const BundleIndex& index, std::string bundle) : m_index(i
 }
 
 void ImageGraph::on_data(const IndexEntry& entry, std::span<const std::uint8_t> data) {
-  if (m_nodes.contains(entry.path) && entry.size <= k_max_json_blob)
-    m_buffer.append(reinterpret_cast<const char*>(data.data()), data.size());
+  if (!m_nodes.contains(entry.path)) return;
+  // Manifests are held until they are pushed: each, and all of them, bounded.
+  if (m_buffer.empty()) {
+    if (entry.size > k_max_json_blob)
+      throw VerificationError(fmt::format("{}: manifest {} is {} bytes, more than the {} a manifest may have",
+                                          m_bundle, entry.path, entry.size, k_max_json_blob));
+    if (m_held + entry.size > k_max_held_manifests)
+      throw VerificationError(fmt::format("{}: the images' manifests pass {} bytes at {}: more than an importer "
+                                          "holds",
+                                          m_bundle, k_max_held_manifests, entry.path));
+  }
+  m_buffer.append(reinterpret_cast<const char*>(data.data()), data.size());
 }
 
 void ImageGraph::add_images(const std::string& path, const std::set<std::size_t>& images) {
@@ -52,6 +63,7 @@ void ImageGraph::on_verified(const IndexEntry& entry) {
   m.media_type = node.media_type;
   m.bytes = std::move(m_buffer);
   m_buffer.clear();
+  m_held += m.bytes.size();
   auto parsed = parse_manifest(m.bytes, node.media_type, fmt::format("{}: {}", m_bundle, entry.path));
   if (!parsed) throw VerificationError(fmt::format("image {}: {}", first_image, parsed.error()));
   m.parsed = std::move(*parsed);

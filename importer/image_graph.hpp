@@ -62,6 +62,7 @@ private:
   std::map<std::string, Descriptor> m_blob_descriptors;
   std::set<std::string> m_present;
   std::string m_buffer;
+  std::uint64_t m_held = 0;  // bytes of the manifests kept
 };
 
 }  // namespace airlock

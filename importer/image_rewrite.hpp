@@ -1,9 +1,10 @@
 #pragma once
 // Rewrites image references in a release's YAML in place: only the bytes of
-// each image scalar change, so comments, key order, quoting and
-// multi-document files survive and a reviewer's diff shows only images.
-// The scalars are the ones the packer's discovery finds (image fields, and
-// image-like strings elsewhere), located by their position in the file.
+// each reference change, so comments, key order, quoting and multi-document
+// files survive and a reviewer's diff shows only images. The references are
+// the ones discovery finds (formats/image_discovery.hpp): image fields, and
+// references inside other strings (a flag, an env value, a ConfigMap's text),
+// each located byte for byte in the file.
 
 #include "formats/image_reference.hpp"
 
@@ -28,8 +29,9 @@ struct RenderedYaml {
 
 // `target` gives the new reference for an image the bundle carries and
 // nullopt for any other (left as it is). Throws UsageError naming file:line
-// for YAML that does not parse or an image scalar that cannot be rewritten
-// in place (a block or multi-line scalar).
+// for YAML that does not parse and for a reference the bundle carries that
+// does not stand byte for byte in the file (a double-quoted scalar that
+// escapes it).
 [[nodiscard]] RenderedYaml render_images(
     std::string_view yaml, std::string_view file,
     const std::function<std::optional<std::string>(const ImageReference&)>& target);

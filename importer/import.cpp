@@ -97,23 +97,27 @@ GitPrecheck decide_against_branch(const TrustedBundle& trusted, const GitTarget&
   return precheck;
 }
 
-// Keeps the release's YAML as it streams by, for rendering.
+// Keeps the release's YAML as it streams by, for rendering (only then: it
+// is held whole).
 class YamlCollector final : public EntryHandler {
 public:
-  explicit YamlCollector(ImageGraph& graph) : m_graph(graph) {}
+  YamlCollector(ImageGraph& graph, bool keep) : m_graph(graph), m_keep(keep) {}
 
   void on_data(const IndexEntry& entry, std::span<const std::uint8_t> data) override {
     m_graph.on_data(entry, data);
-    if (entry.path.starts_with(k_manifests_prefix)) m_kept.append(reinterpret_cast<const char*>(data.data()), data.size());
+    if (m_keep && entry.path.starts_with(k_manifests_prefix))
+      m_kept.append(reinterpret_cast<const char*>(data.data()), data.size());
   }
   void on_verified(const IndexEntry& entry) override {
     m_graph.on_verified(entry);
-    if (entry.path.starts_with(k_manifests_prefix)) m_files.emplace_back(entry.path, std::exchange(m_kept, {}));
+    if (m_keep && entry.path.starts_with(k_manifests_prefix))
+      m_files.emplace_back(entry.path, std::exchange(m_kept, {}));
   }
   [[nodiscard]] ManifestFiles take() { return std::move(m_files); }
 
 private:
   ImageGraph& m_graph;
+  bool m_keep;
   std::string m_kept;
   ManifestFiles m_files;
 };
@@ -168,9 +172,9 @@ private:
 
 // Everything before the first blob: the layout files and the release's
 // YAML, verified.
-ManifestFiles read_release_yaml(BundleReader& reader, const BundleIndex& index, ImageGraph& graph,
+ManifestFiles read_release_yaml(BundleReader& reader, const BundleIndex& index, ImageGraph& graph, bool keep,
                                 Progress& progress) {
-  YamlCollector collector(graph);
+  YamlCollector collector(graph, keep);
   reader.stream(index, collector, progress, [](std::string_view path) { return path.starts_with(k_blob_prefix); });
   return collector.take();
 }
@@ -311,7 +315,7 @@ ImportReport import_bundle(const std::filesystem::path& bundle, const ImportOpti
   RegistryClient registry(dest.registry, registry_options, AuthStore::load(options.access.auth_file));
 
   ImageGraph graph(index, report.verified.bundle);
-  const ManifestFiles yaml = read_release_yaml(*trusted.reader, index, graph, progress);
+  const ManifestFiles yaml = read_release_yaml(*trusted.reader, index, graph, options.git.has_value(), progress);
   // Before the first blob: a missing site value, or an image that cannot be
   // rewritten, stops the import before any upload.
   std::optional<RenderedRelease> rendered;

@@ -15,6 +15,7 @@
 #include "common/error.hpp"
 #include "common/git_handles.hpp"
 #include "common/git_session.hpp"
+#include "formats/release_limits.hpp"
 
 #include <fmt/format.h>
 
@@ -24,7 +25,6 @@
 namespace airlock {
 namespace {
 
-constexpr std::size_t k_max_file = 64 * 1024 * 1024;
 constexpr const char* k_fetched = "refs/airlock/manifests";
 
 struct WalkState {
@@ -35,8 +35,11 @@ struct WalkState {
 
 int collect(const char* root, const git_tree_entry* entry, void* payload) {
   auto* st = static_cast<WalkState*>(payload);
-  if (git_tree_entry_type(entry) != GIT_OBJECT_BLOB) return 0;
   const std::string name = git_tree_entry_name(entry);
+  // Hidden files and directories (.github/ workflows) are not the release's
+  // YAML; 1 skips a directory.
+  if (name.starts_with('.')) return git_tree_entry_type(entry) == GIT_OBJECT_TREE ? 1 : 0;
+  if (git_tree_entry_type(entry) != GIT_OBJECT_BLOB) return 0;
   if (!(name.ends_with(".yaml") || name.ends_with(".yml"))) return 0;
   if (git_tree_entry_filemode(entry) == GIT_FILEMODE_LINK) return 0;
   GitBlobPtr blob;
@@ -47,8 +50,8 @@ int collect(const char* root, const git_tree_entry* entry, void* payload) {
     return -1;
   }
   const auto size = static_cast<std::size_t>(git_blob_rawsize(blob.get()));
-  if (size > k_max_file) {
-    st->error = fmt::format("{}{} is larger than {} bytes", root, name, k_max_file);
+  if (size > k_max_yaml_file) {
+    st->error = fmt::format("{}{} is larger than {} bytes", root, name, k_max_yaml_file);
     return -1;
   }
   st->files->emplace_back(std::string(root) + name,

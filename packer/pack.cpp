@@ -190,7 +190,7 @@ std::uint64_t write_bundle(const PackOptions& options, const BundleIndex& index,
 
 PackResult pack(const PackOptions& options, Progress& progress) {
   const ReleasePlan plan = plan_release(options.spec, options.git);
-  for (const auto& w : plan.warnings) progress.warn(unbundled_reference_warning(w));
+  report_plan_notices(plan, progress);
   const std::vector<SigningKey> keys = load_signing_keys(options.keys);
   RegistrySource registries = registry_source(plan, options.registries);
   const std::vector<ResolvedImage> images = resolve_images(plan, registries);

@@ -3,12 +3,19 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "common/printable.hpp"
+
 namespace airlock {
 
 std::string unbundled_reference_warning(const FoundImage& found) {
-  return fmt::format("{}: \"{}\" looks like an image outside an image field ({}); list it in the spec if the release "
-                     "needs it",
-                     found.where, found.text, found.context);
+  return fmt::format("{}: \"{}\" looks like an image outside an image field ({}); the bundle will not carry it: "
+                     "list it under images: in the spec if the release needs it (it is then rewritten in place)",
+                     found.where, printable(found.text), found.context);
+}
+
+void report_plan_notices(const ReleasePlan& plan, Progress& progress) {
+  for (const auto& w : plan.unbundled) progress.warn(unbundled_reference_warning(w));
+  for (const auto& n : plan.notes) progress.warn(n + " (not a container's image: not bundled)");
 }
 
 namespace {
@@ -54,17 +61,24 @@ nlohmann::ordered_json images_json(const ReleasePlan& plan) {
   nlohmann::ordered_json images = nlohmann::ordered_json::array();
   for (const auto& i : plan.images) images.push_back({{"name", i.name}, {"source", i.source}, {"foundAt", i.found_at}});
   nlohmann::ordered_json warnings = nlohmann::ordered_json::array();
-  for (const auto& w : plan.warnings)
+  for (const auto& w : plan.unbundled)
     warnings.push_back({{"text", w.text}, {"reference", w.reference.str()}, {"at", w.where}, {"context", w.context}});
-  return {{"images", images}, {"warnings", warnings}};
+  return {{"images", images},
+          {"warnings", warnings},
+          {"notes", plan.notes},
+          {"summary", {{"images", plan.images.size()}, {"unbundled", plan.unbundled.size()}}}};
 }
 
 std::string images_text(const ReleasePlan& plan) {
   std::string out;
   for (const auto& i : plan.images) {
-    out += fmt::format("{}\n  from {}\n", i.name, i.source);
+    out += fmt::format("{}\n  from {}\n", i.name, printable(i.source));
     for (const auto& at : i.found_at) out += fmt::format("  at   {}\n", at);
   }
+  out += fmt::format("{} image{} to bundle, {} reference{} found that {} not bundled{}\n", plan.images.size(),
+                     plan.images.size() == 1 ? "" : "s", plan.unbundled.size(), plan.unbundled.size() == 1 ? "" : "s",
+                     plan.unbundled.size() == 1 ? "is" : "are", plan.unbundled.empty() ? "" : ":");
+  for (const auto& w : plan.unbundled) out += fmt::format("  {}  at {} ({})\n", printable(w.text), w.where, w.context);
   return out;
 }
 

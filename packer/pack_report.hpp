@@ -9,14 +9,17 @@
 #include "packer/release_plan.hpp"
 #include "packer/sign_bundle.hpp"
 
+#include "common/progress.hpp"
 #include "common/report.hpp"
 
 #include <string>
 
 namespace airlock {
 
-// "FILE:LINE: \"REF\" looks like an image outside an image field (CONTEXT); ..."
+// "FILE:LINE: \"REF\" is an image reference outside an image field (CONTEXT); ..."
 [[nodiscard]] std::string unbundled_reference_warning(const FoundImage& found);
+// Every unbundled reference and every note of the plan, as warnings.
+void report_plan_notices(const ReleasePlan& plan, Progress& progress);
 
 [[nodiscard]] Report pack_report(const PackResult& result, const std::string& bundle);
 [[nodiscard]] Report sign_report(const SignBundleResult& result, const std::string& bundle);

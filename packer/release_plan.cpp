@@ -7,6 +7,7 @@
 #include "formats/image_match.hpp"
 #include "formats/image_name.hpp"
 #include "formats/names.hpp"
+#include "formats/release_limits.hpp"
 #include "packer/git_manifests.hpp"
 
 #include <fmt/format.h>
@@ -17,7 +18,6 @@
 namespace airlock {
 namespace {
 
-constexpr std::uint64_t k_max_manifest_file = 64 * 1024 * 1024;
 
 // A git URL that names a local directory is taken relative to the spec.
 std::string resolve_git_url(const ReleaseSpec& spec, const std::string& url) {
@@ -31,8 +31,13 @@ std::vector<ManifestFile> load_manifests(const ReleaseSpec& spec, const GitOptio
                                         std::vector<ManifestSource>& sources) {
   std::vector<ManifestFile> out;
   std::map<std::string, std::string> origin;
+  std::uint64_t total = 0;
   const auto add = [&](const std::string& file, const std::filesystem::path& rel, std::string content) {
     const std::string entry = "manifests/" + rel.generic_string();
+    total += content.size();
+    if (total > k_max_release_yaml)
+      throw UsageError(fmt::format("{}: the release's YAML passes {} bytes, the most an importer holds", file,
+                                   k_max_release_yaml));
     if (const auto why = unsafe_path_reason(entry); !why.empty())
       throw UsageError(fmt::format("{}: cannot be bundled: {}", file, why));
     if (const auto [it, fresh] = origin.emplace(entry, file); !fresh)
@@ -54,18 +59,24 @@ std::vector<ManifestFile> load_manifests(const ReleaseSpec& spec, const GitOptio
     const auto path = spec.dir / item;
     std::error_code ec;
     if (std::filesystem::is_regular_file(path, ec)) {
-      add(path.string(), path.filename(), read_small_file(path, k_max_manifest_file));
+      add(path.string(), path.filename(), read_small_file(path, k_max_yaml_file));
     } else if (std::filesystem::is_directory(path, ec)) {
       std::vector<std::filesystem::path> files;
-      for (const auto& de : std::filesystem::recursive_directory_iterator(path)) {
-        const auto ext = de.path().extension();
-        if (de.is_regular_file() && (ext == ".yaml" || ext == ".yml")) files.push_back(de.path());
+      // Hidden files and directories (.git/, .github/ workflows) are not
+      // the release's YAML.
+      for (auto it = std::filesystem::recursive_directory_iterator(path); it != decltype(it)(); ++it) {
+        if (it->path().filename().string().starts_with('.')) {
+          if (it->is_directory()) it.disable_recursion_pending();
+          continue;
+        }
+        const auto ext = it->path().extension();
+        if (it->is_regular_file() && (ext == ".yaml" || ext == ".yml")) files.push_back(it->path());
       }
       std::sort(files.begin(), files.end());
       if (files.empty())
         throw UsageError(fmt::format("{}: no *.yaml or *.yml files in {}", spec.path.string(), path.string()));
       for (const auto& f : files)
-        add(f.string(), std::filesystem::relative(f, path), read_small_file(f, k_max_manifest_file));
+        add(f.string(), std::filesystem::relative(f, path), read_small_file(f, k_max_yaml_file));
     } else {
       throw UsageError(
           fmt::format("{}: manifests entry \"{}\": {} does not exist", spec.path.string(), item, path.string()));
@@ -128,7 +139,8 @@ ReleasePlan plan_release(const std::filesystem::path& spec_path, const GitOption
   for (const auto& m : plan.manifests) {
     auto found = discover_images(m.content, m.file);
     errors.insert(errors.end(), found.errors.begin(), found.errors.end());
-    plan.warnings.insert(plan.warnings.end(), found.warnings.begin(), found.warnings.end());
+    plan.unbundled.insert(plan.unbundled.end(), found.embedded.begin(), found.embedded.end());
+    plan.notes.insert(plan.notes.end(), found.notes.begin(), found.notes.end());
     for (const auto& img : found.images) {
       if (const auto i = matcher.find(img.reference)) plan.images[*i].found_at.push_back(img.where);
       else add({img.reference.bundle_name(), "docker://" + img.reference.str(), img.reference, {img.where}});
@@ -139,8 +151,8 @@ ReleasePlan plan_release(const std::filesystem::path& spec_path, const GitOption
     for (const auto& e : errors) all += "\n  " + e;
     throw UsageError(fmt::format("image fields that are not image references:{}", all));
   }
-  // Warnings for strings the bundle already covers are noise.
-  std::erase_if(plan.warnings, [&](const FoundImage& w) { return matcher.find(w.reference).has_value(); });
+  // References the bundle carries are rewritten on import: nothing to report.
+  std::erase_if(plan.unbundled, [&](const FoundImage& w) { return matcher.find(w.reference).has_value(); });
   return plan;
 }
 

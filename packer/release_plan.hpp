@@ -33,7 +33,8 @@ struct ReleasePlan {
   std::vector<ManifestFile> manifests;
   std::vector<ManifestSource> sources;  // git repositories the manifests came from
   std::vector<PlannedImage> images;
-  std::vector<FoundImage> warnings;  // image-like strings outside image fields
+  std::vector<FoundImage> unbundled;  // references outside image fields that the bundle would not carry
+  std::vector<std::string> notes;     // image fields outside containers that are not references
 };
 
 // Throws UsageError naming spec:line or file:line: a bad spec, a missing or

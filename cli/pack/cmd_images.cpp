@@ -21,8 +21,7 @@ private:
   void run(Progress& progress) override {
     const auto plan = plan_release(m_spec, git_options(m_git));
     print(images_report(plan));
-    if (!json)
-      for (const auto& w : plan.warnings) progress.warn(unbundled_reference_warning(w));
+    if (!json) report_plan_notices(plan, progress);
   }
 };
 

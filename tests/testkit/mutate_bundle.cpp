@@ -274,6 +274,22 @@ int mutate_bundle(const std::vector<std::string>& args) {
     index.entries.erase(listed);
     index.entries.insert(std::find_if(index.entries.begin(), index.entries.end(), is_blob), moved_entry);
     resign = true;
+  } else if (kase == "yaml-bomb" || kase == "yaml-huge") {
+    // The first YAML file replaced, its index entry too, re-signed: only the
+    // importer's YAML limits can stop it.
+    auto& e = find(entries, yaml, "YAML file");
+    if (kase == "yaml-bomb") {
+      e.data = "kind: ConfigMap\napiVersion: v1\nmetadata: {name: bomb}\ndata:\n  a: &a [x, x, x, x, x, x, x, x, x, x]\n";
+      for (char c = 'b'; c <= 'j'; ++c)
+        e.data += fmt::format("  {0}: &{0} [*{1}, *{1}, *{1}, *{1}, *{1}, *{1}, *{1}, *{1}, *{1}, *{1}]\n", c,
+                              static_cast<char>(c - 1));
+    } else {
+      e.data = "kind: ConfigMap\napiVersion: v1\nmetadata: {name: huge}\ndata:\n  big: \"" +
+               std::string(20 << 20, 'x') + "\"\n";
+    }
+    for (auto& listed : index.entries)
+      if (listed.path == e.path) listed = {e.path, Sha256::of(e.data), e.data.size()};
+    resign = true;
   } else if (kase == "created-future") {
     index.created = 4070908800;  // 2099-01-01: it would set an import branch's clock floor
     resign = true;

@@ -61,7 +61,7 @@ spec:
   ephemeralContainers: [{name: dbg, image: "docker.io/library/alpine:3.19"}]
 )";
   const auto r = discover_images(yaml, "k8s/app.yaml");
-  CHECK(r.warnings.empty());
+  CHECK(r.embedded.empty());
   CHECK(r.errors.empty());
   // Every occurrence, in file order.
   REQUIRE(texts(r.images) == std::vector<std::string>{
@@ -118,7 +118,7 @@ spec:
   CHECK(r.images[0].context == "Runner/r spec.image");
   CHECK(r.images[1].context == "Runner/r spec.podTemplate.spec.containers[0].image");
   // Nothing from the CRD, not even as a warning.
-  CHECK(r.warnings.empty());
+  CHECK(r.embedded.empty());
   CHECK(r.errors.empty());
 }
 
@@ -151,16 +151,16 @@ data:
   CHECK(texts(r.images) == std::vector<std::string>{"registry.example.com/platform/api:3.1"});
   // Registry-qualified and tagged or pinned: flagged. Bare names, URLs and
   // untagged paths: too common in free text to flag.
-  REQUIRE(texts(r.warnings) ==
+  REQUIRE(texts(r.embedded) ==
           std::vector<std::string>{"ghcr.io/acme/sidecar:0.9", "quay.io/acme/helper:1.0",
                                    "localhost:5000/ci/runner@sha256:2222222222222222222222222222222222222222222222222222222222222222"});
-  CHECK(r.warnings[0].where == "app.yaml:12");
-  CHECK(r.warnings[0].context == "Deployment/api spec.template.spec.containers[0].args[1]");
-  CHECK(r.warnings[0].reference.str() == "ghcr.io/acme/sidecar:0.9");
-  CHECK(r.warnings[1].where == "app.yaml:15");
-  CHECK(r.warnings[1].context == "Deployment/api spec.template.spec.containers[0].env[0].value");
-  CHECK(r.warnings[2].where == "app.yaml:23");
-  CHECK(r.warnings[2].context == "ConfigMap/cfg data.runner");
+  CHECK(r.embedded[0].where == "app.yaml:12");
+  CHECK(r.embedded[0].context == "Deployment/api spec.template.spec.containers[0].args[1]");
+  CHECK(r.embedded[0].reference.str() == "ghcr.io/acme/sidecar:0.9");
+  CHECK(r.embedded[1].where == "app.yaml:15");
+  CHECK(r.embedded[1].context == "Deployment/api spec.template.spec.containers[0].env[0].value");
+  CHECK(r.embedded[2].where == "app.yaml:23");
+  CHECK(r.embedded[2].context == "ConfigMap/cfg data.runner");
   CHECK(r.errors.empty());
 }
 

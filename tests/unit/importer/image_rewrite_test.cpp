@@ -71,10 +71,16 @@ TEST_CASE("images the target does not know are left byte for byte", "[render]") 
   CHECK(out.rewrites.empty());
 }
 
-TEST_CASE("a block scalar image cannot be rewritten in place", "[render]") {
-  const std::string yaml = "spec:\n  image: |-\n    org/app:1.0\n";
+TEST_CASE("block scalars are rewritten in place: they hold the text as written", "[render]") {
+  const std::string yaml = "spec:\n  image: |-\n    org/app:1.0\n  other: >\n    docker.io/org/app:1.0\n";
+  const auto out = render_images(yaml, "b.yaml", pin);
+  CHECK(out.text == "spec:\n  image: |-\n    " + pinned_app + "\n  other: >\n    " + pinned_app + "\n");
+}
+
+TEST_CASE("an image escaped in a double-quoted string cannot be rewritten in place", "[render]") {
+  const std::string yaml = "spec:\n  image: \"org\\/app:1.0\"\n";
   REQUIRE_THROWS_MATCHES(render_images(yaml, "b.yaml", pin), UsageError,
-                         FailsWith(ExitCode::usage, {"b.yaml:", "cannot rewrite the image"}));
+                         FailsWith(ExitCode::usage, {"b.yaml:2", "cannot rewrite the image \"org/app:1.0\""}));
 }
 
 TEST_CASE("YAML that does not parse names file and line", "[render]") {

@@ -47,12 +47,17 @@ TEST_CASE("images report and the one warning wording", "[report]") {
   w.reference = ImageReference::parse(w.text, "test");
   w.where = "k8s/a.yaml:14";
   w.context = "Deployment/web spec.args[0]";
-  plan.warnings.push_back(w);
+  plan.unbundled.push_back(w);
   const auto j = images_report(plan).json;
   CHECK(j["images"][0]["foundAt"].size() == 2);
   CHECK(j["warnings"][0]["reference"] == "ghcr.io/org/helper:1");
-  CHECK(images_report(plan).text == "org/app:1\n  from docker://quay.io/org/app:1\n  at   spec.yaml:3\n  at   k8s/a.yaml:9\n");
+  CHECK(images_report(plan).text ==
+        "org/app:1\n  from docker://quay.io/org/app:1\n  at   spec.yaml:3\n  at   k8s/a.yaml:9\n"
+        "1 image to bundle, 1 reference found that is not bundled:\n"
+        "  ghcr.io/org/helper:1  at k8s/a.yaml:14 (Deployment/web spec.args[0])\n");
+  CHECK(images_report(plan).json["summary"] == nlohmann::json{{"images", 1}, {"unbundled", 1}});
   CHECK(unbundled_reference_warning(w) ==
         "k8s/a.yaml:14: \"ghcr.io/org/helper:1\" looks like an image outside an image field (Deployment/web "
-        "spec.args[0]); list it in the spec if the release needs it");
+        "spec.args[0]); the bundle will not carry it: list it under images: in the spec if the release needs it (it "
+        "is then rewritten in place)");
 }
