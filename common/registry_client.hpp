@@ -1,31 +1,27 @@
 #pragma once
-// A client of the OCI distribution API (cpp-httplib over OpenSSL): manifest
-// and blob GET/HEAD with the registry's auth challenge (anonymous, basic,
-// bearer token per scope), TLS verified against the system store plus a
-// private CA, plain HTTP only for hosts named insecure, retries with
-// backoff on 429, 5xx and dropped connections (blob downloads resume where
-// they stopped), and redirects to blob storage on another host followed
-// without sending the registry's credentials there.
+// A client of the OCI distribution API: manifests and blobs by GET, HEAD
+// and PUT, uploads and mounts, over the pieces it is made of:
+//   common/http_transport   HTTP over cpp-httplib and OpenSSL, redirects, streaming
+//   common/retry_policy     which failures are retried, and how long to wait
+//   common/registry_session the auth challenge, tokens per scope, the request loop
+//   common/blob_upload      POST, streaming PUT with ?digest=, PATCH chunks, mounts
+// TLS is verified against the system store plus a private CA; plain HTTP
+// only for hosts named insecure; blob downloads resume where they stopped;
+// redirects to blob storage on another host are followed without the
+// registry's credentials.
 
+#include "common/http_transport.hpp"
 #include "common/registry_auth.hpp"
+#include "common/registry_session.hpp"
 #include "common/sha256.hpp"
 
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
-#include <functional>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <set>
-#include <span>
 #include <string>
-#include <thread>
-
-namespace httplib {
-class Client;
-}
 
 namespace airlock {
 
@@ -34,6 +30,7 @@ struct RegistryOptions {
   std::set<std::string> insecure_hosts;  // host[:port] spoken to over plain HTTP
   int attempts = 4;
   std::chrono::milliseconds backoff{250};
+  std::chrono::milliseconds max_retry_after{std::chrono::seconds(30)};  // a Retry-After's cap
   std::chrono::seconds timeout{60};
   // 0: a blob goes up in one streaming PUT. Else in PATCH requests of at
   // most this many bytes, for registries (or proxies in front of them)
@@ -45,16 +42,6 @@ struct FetchedManifest {
   std::string media_type;
   std::string bytes;
   Digest digest;
-};
-
-using ByteSink = std::function<void(std::span<const std::uint8_t>)>;
-
-// The body of a streaming blob upload: `read` fills up to `cap` bytes and
-// returns how many; it may block until bytes arrive, and returns 0 (or
-// throws) to abandon the upload.
-struct UploadSource {
-  std::uint64_t size = 0;
-  std::function<std::size_t(std::uint8_t* buf, std::size_t cap)> read;
 };
 
 // Safe to use from several threads: each thread gets its own connection;
@@ -100,39 +87,11 @@ public:
                     const std::string& bytes);
 
 private:
-  struct Response;
-  using Sender = std::function<Response(const std::map<std::string, std::string>& headers)>;
-  // Auth (challenge, token per repository and actions) and retries around
-  // `send`, which makes one attempt with the headers given.
-  Response request(const std::string& repository, const std::string& actions, const std::string& what,
-                   const std::map<std::string, std::string>& headers, const Sender& send);
-  // One request of any method but GET, to a URL or a path on the registry.
-  Response send_other(const std::string& method, const std::string& url, std::map<std::string, std::string> headers,
-                      const std::string& body, const std::string& content_type, UploadSource* upload,
-                      const std::string& what);
-  // A streamed upload's answer, or RemoteError where a retry would need the
-  // body again.
-  Response streamed_once(Response r, const std::string& what) const;
-  void put_blob_chunked(const std::string& repository, const std::string& what, std::string location,
-                        const std::function<std::string(const std::string&)>& with_digest, UploadSource& source);
-  Response send_once(const std::string& origin, const std::string& path, std::map<std::string, std::string> headers,
-                     const ByteSink* body_sink, std::uint64_t* resume_offset, bool same_registry,
-                     const std::string& what, int redirects);
-  // Refreshes the scope's Authorization unless another thread already
-  // replaced `stale` meanwhile.
-  void authenticate(const std::string& repository, const std::string& actions, const std::string& challenge_header,
-                    const std::string& what, const std::string& stale);
-  [[nodiscard]] std::string authorization(const std::string& scope);
-  httplib::Client& client_for(const std::string& origin);
-
   std::string m_host;
   std::string m_origin;  // scheme://api-host[:port]
   RegistryOptions m_options;
-  AuthStore m_auth;
-  std::mutex m_mutex;       // guards the two maps
-  std::mutex m_auth_mutex;  // one token request per scope at a time
-  std::map<std::string, std::string> m_authorization;  // scope → Authorization header
-  std::map<std::pair<std::string, std::thread::id>, std::unique_ptr<httplib::Client>> m_clients;
+  HttpTransport m_transport;
+  RegistrySession m_session;
 };
 
 // "docker.io" → "registry-1.docker.io"; others unchanged.
