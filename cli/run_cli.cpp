@@ -4,11 +4,15 @@
 
 #include <fmt/format.h>
 
+#include <csignal>
 #include <cstdio>
 
 namespace airlock {
 
 int run_cli(CLI::App& app, const CommandAction& action, int argc, char** argv) {
+  // A registry or git remote that closes a connection mid-upload must be an
+  // error that names it (EPIPE, then RemoteError), not a silent exit 141.
+  std::signal(SIGPIPE, SIG_IGN);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

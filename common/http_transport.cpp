@@ -56,45 +56,6 @@ std::string transport_problem(httplib::Error err) {
   }
 }
 
-struct Origin {
-  bool tls = false;
-  std::string host;  // an IPv6 literal without its brackets
-  int port = 0;
-};
-
-std::optional<Origin> parse_origin(const std::string& origin) {
-  Origin o;
-  std::string_view rest = origin;
-  if (rest.starts_with("https://")) {
-    o.tls = true;
-    rest.remove_prefix(8);
-  } else if (rest.starts_with("http://")) {
-    rest.remove_prefix(7);
-  } else {
-    return std::nullopt;
-  }
-  std::string_view port;
-  if (rest.starts_with('[')) {
-    const auto close = rest.find(']');
-    if (close == std::string_view::npos) return std::nullopt;
-    o.host = rest.substr(1, close - 1);
-    rest.remove_prefix(close + 1);
-    if (rest.starts_with(':')) port = rest.substr(1);
-    else if (!rest.empty()) return std::nullopt;
-  } else {
-    const auto colon = rest.find(':');
-    o.host = rest.substr(0, colon);
-    if (colon != std::string_view::npos) port = rest.substr(colon + 1);
-  }
-  if (o.host.empty()) return std::nullopt;
-  o.port = o.tls ? 443 : 80;
-  if (!port.empty()) {
-    const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), o.port);
-    if (ec != std::errc() || end != port.data() + port.size() || o.port <= 0 || o.port > 65535) return std::nullopt;
-  }
-  return o;
-}
-
 }  // namespace
 
 // What one request sends and how its answer is read.
@@ -106,22 +67,23 @@ struct HttpTransport::Exchange {
   UploadSource* upload = nullptr;
   const ByteSink* sink = nullptr;  // a 2xx body's bytes, after `skip`
   std::uint64_t* offset = nullptr;
-  std::size_t max_body = 0;  // the kept body's cap
+  std::size_t max_body = 0;  // the kept 2xx body's cap
 };
 
 HttpTransport::HttpTransport(TransportOptions options) : m_options(std::move(options)) {}
 
 HttpTransport::~HttpTransport() = default;
 
-httplib::ClientImpl& HttpTransport::client_for(const std::string& origin) {
+HttpConnection& HttpTransport::connection_for(const std::string& origin) {
   std::lock_guard lock(m_mutex);
-  auto& slot = m_clients[{origin, std::this_thread::get_id()}];
-  if (slot) return *slot;
-  const auto o = parse_origin(origin);
-  if (!o) throw RemoteError(fmt::format("not an http(s) origin: {}", origin));
-  if (o->tls) {
-    auto tls = std::make_unique<httplib::SSLClient>(o->host, o->port);
-    tls->enable_server_certificate_verification(true);
+  auto& slot = m_connections[{origin, std::this_thread::get_id()}];
+  if (slot.client) return slot;
+  HttpConnection made = open_connection(origin, m_options.limits);
+  if (!made.client) throw RemoteError(fmt::format("not an http(s) origin: {}", origin));
+  auto& c = *made.client;
+  if (origin.starts_with("https://")) {
+    auto& tls = static_cast<httplib::SSLClient&>(c);
+    tls.enable_server_certificate_verification(true);
     if (m_options.ca_file) {
       // The client's SSL context takes the store and adds the system's
       // default CA paths to it.
@@ -129,13 +91,9 @@ httplib::ClientImpl& HttpTransport::client_for(const std::string& origin) {
       if (!store || X509_STORE_load_file(store.get(), m_options.ca_file->c_str()) != 1)
         throw UsageError(fmt::format("cannot load CA certificates from {}: {}", m_options.ca_file->string(),
                                      openssl_error_text()));
-      tls->set_ca_cert_store(store.release());
+      tls.set_ca_cert_store(store.release());
     }
-    slot = std::move(tls);
-  } else {
-    slot = std::make_unique<httplib::ClientImpl>(o->host, o->port);
   }
-  auto& c = *slot;
   c.set_follow_location(false);
   c.set_keep_alive(true);
   // A request's headers and its body are separate writes: with Nagle's
@@ -144,16 +102,20 @@ httplib::ClientImpl& HttpTransport::client_for(const std::string& origin) {
   c.set_tcp_nodelay(true);
   c.set_decompress(false);
   c.set_connection_timeout(m_options.connect_timeout);
-  c.set_read_timeout(m_options.timeout);
-  c.set_write_timeout(m_options.timeout);
-  return c;
+  // The guarded stream waits under the stall window instead of these.
+  c.set_read_timeout(m_options.limits.stall_timeout);
+  c.set_write_timeout(m_options.limits.stall_timeout);
+  slot = std::move(made);
+  return slot;
 }
 
 HttpResponse HttpTransport::exchange(const std::string& url, const Exchange& x) {
   auto [origin, path] = split_url(url);
   HttpResponse out;
   out.origin = origin;
-  httplib::ClientImpl& client = client_for(origin);
+  HttpConnection& connection = connection_for(origin);
+  ConnectionGuard& guard = *connection.guard;
+  guard.begin();
 
   httplib::Request req;
   req.method = x.method;
@@ -171,31 +133,50 @@ HttpResponse HttpTransport::exchange(const std::string& url, const Exchange& x) 
     req.headers.emplace("Content-Type", "application/octet-stream");
     req.content_length_ = static_cast<std::size_t>(x.upload->size);
     req.content_provider_ = [&](std::size_t, std::size_t length, httplib::DataSink& sink) {
+      std::size_t n = 0;
+      const auto asked = std::chrono::steady_clock::now();
       try {
-        const std::size_t n = x.upload->read(buf.data(), std::min(buf.size(), length));
+        n = x.upload->read(buf.data(), std::min(buf.size(), length));
         if (n == 0) throw UploadAbandoned{};
-        out.sent += n;
-        return sink.write(reinterpret_cast<const char*>(buf.data()), n);
       } catch (...) {
         callback_error = std::current_exception();
         return false;  // cancels the request
       }
+      guard.exclude(std::chrono::steady_clock::now() - asked);  // waiting for our source is not the registry's stall
+      // A failed write is left for httplib to report (Error::Write).
+      if (sink.write(reinterpret_cast<const char*>(buf.data()), n)) out.sent += n;
+      return true;
     };
   }
 
   std::uint64_t skip = 0;  // a server that ignores Range resends from 0
   bool streaming = false;
+  std::size_t cap = k_max_error_body_bytes;
   req.response_handler = [&](const httplib::Response& r) {
     out.status = r.status;
     for (const auto& [k, v] : r.headers) out.headers.emplace(k, v);
+    const bool success = r.status >= 200 && r.status < 300;
     streaming = x.sink && (r.status == 200 || r.status == 206);
     if (streaming && r.status == 200 && x.offset) skip = *x.offset;
+    if (success && !x.sink) cap = x.max_body;
+    // A declared length past the cap is refused before its first byte.
+    std::uint64_t declared = 0;
+    const auto length = r.get_header_value("Content-Length");
+    const auto [end, ec] = std::from_chars(length.data(), length.data() + length.size(), declared);
+    if (!streaming && ec == std::errc() && end == length.data() + length.size() && declared > cap) {
+      out.oversized = true;
+      return false;
+    }
     return true;
   };
   req.content_receiver = [&](const char* data, std::size_t len, std::uint64_t, std::uint64_t) {
     if (!streaming) {
-      // Beyond the cap the rest is dropped: error text is for messages.
-      if (out.body.size() < x.max_body) out.body.append(data, std::min(len, x.max_body - out.body.size()));
+      if (out.body.size() + len > cap) {
+        out.body.append(data, cap - out.body.size());
+        out.oversized = true;
+        return false;  // stops reading: the connection is closed
+      }
+      out.body.append(data, len);
       return true;
     }
     std::span<const std::uint8_t> chunk(reinterpret_cast<const std::uint8_t*>(data), len);
@@ -205,21 +186,29 @@ HttpResponse HttpTransport::exchange(const std::string& url, const Exchange& x) 
       skip -= n;
     }
     if (chunk.empty()) return true;
+    const auto handed = std::chrono::steady_clock::now();
     try {
       (*x.sink)(chunk);
     } catch (...) {
       callback_error = std::current_exception();
       return false;  // cancels the transfer
     }
+    guard.exclude(std::chrono::steady_clock::now() - handed);  // a sink waiting for its reader is not a stall
     if (x.offset) *x.offset += chunk.size();
     return true;
   };
 
   httplib::Response res;
   httplib::Error err = httplib::Error::Success;
-  const bool ok = client.send(req, res, err);
+  bool ok = false;
+  try {
+    ok = connection.client->send(req, res, err);
+  } catch (const std::exception& e) {
+    // httplib parses some numbers with std::stoul (a chunk size).
+    guard.cut(fmt::format("a malformed response ({})", e.what()));
+  }
   if (callback_error) std::rethrow_exception(callback_error);
-  if (ok) {
+  if (ok || (out.oversized && out.status > 0)) {
     // httplib calls the response handler only for a body it reads (not
     // for HEAD or 204): the status and headers come from `res` then.
     if (out.status == 0) {
@@ -230,13 +219,17 @@ HttpResponse HttpTransport::exchange(const std::string& url, const Exchange& x) 
   }
   out.status = 0;
   out.problem = transport_problem(err);
-  if (err == httplib::Error::SSLServerVerification) {
+  if (!guard.problem().empty()) {
+    out.fatal = true;  // a limit or a stall: not retried
+    out.problem = guard.problem();
+  } else if (err == httplib::Error::SSLServerVerification) {
     out.fatal = true;
     out.problem = fmt::format("the TLS certificate of {} is not trusted (pass --ca-file with the CA that signed it)",
                               origin);
   } else if (err == httplib::Error::SSLLoadingCerts) {
     throw UsageError(fmt::format("{}: cannot load CA certificates", origin));
-  } else if (x.upload && out.sent > 0) {
+  }
+  if (x.upload && out.sent > 0) {
     out.fatal = true;  // the body cannot be sent again
     out.problem = fmt::format("{} after {} of {} bytes", out.problem, out.sent, x.upload->size);
   }
@@ -253,7 +246,7 @@ HttpResponse HttpTransport::follow(const std::string& url, HttpHeaders headers, 
     HttpResponse r = exchange(current, x);
     if (r.status < 300 || r.status >= 400 || r.status == 304) return r;
     const auto location = r.header("Location");
-    if (location.empty() || redirects >= 5) {
+    if (location.empty() || redirects >= k_max_redirects) {
       r.fatal = true;
       r.problem = fmt::format("bad redirect (HTTP {})", r.status);
       r.status = 0;
@@ -281,33 +274,33 @@ HttpResponse HttpTransport::get(const std::string& url, const HttpHeaders& heade
 
 HttpResponse HttpTransport::get_stream(const std::string& url, const HttpHeaders& headers, const ByteSink& sink,
                                        std::uint64_t& offset) {
-  return follow(url, headers, &sink, &offset, k_error_body_bytes);
+  return follow(url, headers, &sink, &offset, k_max_error_body_bytes);
 }
 
 HttpResponse HttpTransport::head(const std::string& url, const HttpHeaders& headers) {
-  return exchange(url, {"HEAD", &headers, nullptr, {}, nullptr, nullptr, nullptr, k_error_body_bytes});
+  return exchange(url, {"HEAD", &headers, nullptr, {}, nullptr, nullptr, nullptr, k_max_error_body_bytes});
 }
 
 HttpResponse HttpTransport::put(const std::string& url, const HttpHeaders& headers, const std::string& body,
                                 const std::string& content_type) {
-  return exchange(url, {"PUT", &headers, &body, content_type, nullptr, nullptr, nullptr, k_error_body_bytes});
+  return exchange(url, {"PUT", &headers, &body, content_type, nullptr, nullptr, nullptr, k_max_error_body_bytes});
 }
 
 HttpResponse HttpTransport::put(const std::string& url, const HttpHeaders& headers, UploadSource& body) {
-  return exchange(url, {"PUT", &headers, nullptr, {}, &body, nullptr, nullptr, k_error_body_bytes});
+  return exchange(url, {"PUT", &headers, nullptr, {}, &body, nullptr, nullptr, k_max_error_body_bytes});
 }
 
 HttpResponse HttpTransport::post(const std::string& url, const HttpHeaders& headers, const std::string& body,
-                                 const std::string& content_type) {
-  return exchange(url, {"POST", &headers, &body, content_type, nullptr, nullptr, nullptr, k_error_body_bytes});
+                                 const std::string& content_type, std::size_t max_body) {
+  return exchange(url, {"POST", &headers, &body, content_type, nullptr, nullptr, nullptr, max_body});
 }
 
 HttpResponse HttpTransport::patch(const std::string& url, const HttpHeaders& headers, UploadSource& body) {
-  return exchange(url, {"PATCH", &headers, nullptr, {}, &body, nullptr, nullptr, k_error_body_bytes});
+  return exchange(url, {"PATCH", &headers, nullptr, {}, &body, nullptr, nullptr, k_max_error_body_bytes});
 }
 
 HttpResponse HttpTransport::del(const std::string& url, const HttpHeaders& headers) {
-  return exchange(url, {"DELETE", &headers, nullptr, {}, nullptr, nullptr, nullptr, k_error_body_bytes});
+  return exchange(url, {"DELETE", &headers, nullptr, {}, nullptr, nullptr, nullptr, k_max_error_body_bytes});
 }
 
 }  // namespace airlock

@@ -11,10 +11,19 @@
 // PATCH can stream their body from an UploadSource. Other methods do not
 // follow redirects.
 //
+// Every response is read under common/http_connection's guard (header
+// caps, the stall window) and its body under a cap: a body that is kept
+// stops at `max_body` (or at k_max_error_body_bytes when it is not the
+// 2xx body asked for) and the response says `oversized`.
+//
 // Failures are values: a response with status 0 names the transport
-// problem (retryable unless `fatal`). Exceptions: UsageError when the CA
+// problem (retryable unless `fatal`: an untrusted certificate, a limit, a
+// stall, a streamed body that had started). Exceptions: UsageError when the CA
 // file cannot be loaded; an UploadSource's or ByteSink's own exception,
 // rethrown as it is (never through httplib).
+
+#include "common/http_connection.hpp"
+#include "common/http_limits.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -30,14 +39,7 @@
 #include <thread>
 #include <utility>
 
-namespace httplib {
-class ClientImpl;
-}
-
 namespace airlock {
-
-// How much of a response body that is not streamed is kept (error text).
-inline constexpr std::size_t k_error_body_bytes = 4 * 1024 * 1024;
 
 struct HeaderNameLess {
   using is_transparent = void;
@@ -51,6 +53,7 @@ struct HttpResponse {
   bool fatal = false;    // a failure no retry mends (an untrusted certificate)
   HttpHeaders headers;
   std::string body;      // error bodies and small documents only
+  bool oversized = false;  // the body was longer than its cap: `body` is cut, the connection closed
   std::uint64_t sent = 0;  // bytes of a streamed request body that went out
   std::string origin;      // the origin that answered (after redirects)
 
@@ -73,8 +76,8 @@ struct UploadAbandoned {};
 struct TransportOptions {
   std::optional<std::filesystem::path> ca_file;
   bool allow_plain_http = false;  // may a redirect lead to an http:// origin
-  std::chrono::seconds timeout{60};
   std::chrono::seconds connect_timeout{15};
+  ConnectionLimits limits;  // headers, the stall window
 };
 
 class HttpTransport {
@@ -84,8 +87,8 @@ public:
   HttpTransport& operator=(const HttpTransport&) = delete;
   ~HttpTransport();
 
-  // A small GET: the body is kept up to `max_body` bytes (a longer one is
-  // cut off there).
+  // A small GET: a 2xx body is kept up to `max_body` bytes (past that,
+  // `oversized`).
   [[nodiscard]] HttpResponse get(const std::string& url, const HttpHeaders& headers, std::size_t max_body);
   // A streaming GET: a 200 or 206 body goes to `sink` from `offset` on, and
   // `offset` counts the bytes it was given.
@@ -96,7 +99,7 @@ public:
                                  const std::string& content_type);
   [[nodiscard]] HttpResponse put(const std::string& url, const HttpHeaders& headers, UploadSource& body);
   [[nodiscard]] HttpResponse post(const std::string& url, const HttpHeaders& headers, const std::string& body,
-                                  const std::string& content_type);
+                                  const std::string& content_type, std::size_t max_body = k_max_error_body_bytes);
   [[nodiscard]] HttpResponse patch(const std::string& url, const HttpHeaders& headers, UploadSource& body);
   [[nodiscard]] HttpResponse del(const std::string& url, const HttpHeaders& headers);
 
@@ -105,11 +108,11 @@ private:
   HttpResponse exchange(const std::string& url, const Exchange& x);
   HttpResponse follow(const std::string& url, HttpHeaders headers, const ByteSink* sink, std::uint64_t* offset,
                       std::size_t max_body);
-  httplib::ClientImpl& client_for(const std::string& origin);
+  HttpConnection& connection_for(const std::string& origin);
 
   TransportOptions m_options;
-  std::mutex m_mutex;  // guards m_clients
-  std::map<std::pair<std::string, std::thread::id>, std::unique_ptr<httplib::ClientImpl>> m_clients;
+  std::mutex m_mutex;  // guards m_connections
+  std::map<std::pair<std::string, std::thread::id>, HttpConnection> m_connections;
 };
 
 // "https://host:port/path?q" → {"https://host:port", "/path?q"}; a URL

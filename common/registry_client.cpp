@@ -6,9 +6,22 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
+#include <cstdlib>
 #include <thread>
 
 namespace airlock {
+
+std::chrono::milliseconds default_stall_timeout() {
+  if (const char* env = std::getenv("AIRLOCK_STALL_TIMEOUT")) {
+    const std::string_view v(env);
+    int seconds = 0;
+    const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), seconds);
+    if (ec == std::errc() && end == v.data() + v.size() && seconds >= 1 && seconds <= 3600)
+      return std::chrono::seconds(seconds);
+  }
+  return k_stall_timeout;
+}
 
 std::string registry_api_host(const std::string& host) {
   return host == "docker.io" ? "registry-1.docker.io" : host;
@@ -39,7 +52,10 @@ TransportOptions transport_options(const std::string& host, const RegistryOption
   TransportOptions t;
   t.ca_file = options.ca_file;
   t.allow_plain_http = options.insecure_hosts.contains(host);
-  t.timeout = options.timeout;
+  t.limits.stall_timeout = options.stall_timeout;
+  t.limits.stall_min_bytes = k_stall_min_bytes;
+  t.limits.max_header_bytes = k_max_response_header_bytes;
+  t.limits.max_headers = k_max_response_headers;
   return t;
 }
 
@@ -61,11 +77,15 @@ FetchedManifest RegistryClient::get_manifest(const std::string& repository, cons
   const std::string what = manifest_what("manifest", repository, reference);
   const auto url = fmt::format("{}/v2/{}/manifests/{}", m_origin, repository, reference);
   HttpResponse r = m_session.send(pull_scope(repository), what, url, {{"Accept", manifest_accept()}},
-                                  [&](const HttpHeaders& h) { return m_transport.get(url, h, k_error_body_bytes); });
+                                  [&](const HttpHeaders& h) { return m_transport.get(url, h, k_max_manifest_bytes); });
   if (r.status == 404)
     throw RemoteError(fmt::format("registry {}: {}: not found{}", m_host, what, short_body(r.body)));
   if (r.status != 200)
     throw RemoteError(fmt::format("registry {}: {}: HTTP {}{}", m_host, what, r.status, short_body(r.body)));
+  if (r.oversized)
+    throw RemoteError(fmt::format("registry {}: {}: the manifest is larger than {} bytes (k_max_manifest_bytes): "
+                                  "refused",
+                                  m_host, what, k_max_manifest_bytes));
   FetchedManifest m;
   m.bytes = std::move(r.body);
   m.digest = Sha256::of(m.bytes);
@@ -84,10 +104,21 @@ void RegistryClient::get_blob(const std::string& repository, const Digest& diges
                               const ByteSink& sink) {
   const std::string what = fmt::format("blob {}@{}", repository, digest.str());
   const auto url = fmt::format("{}/v2/{}/blobs/{}", m_origin, repository, digest.str());
+  if (size > k_max_blob_bytes)
+    throw RemoteError(fmt::format("registry {}: {}: its descriptor says {} bytes, more than any real blob ({} bytes, "
+                                  "k_max_blob_bytes): refused",
+                                  m_host, what, size, k_max_blob_bytes));
   std::uint64_t got = 0;
+  // Never a byte past the size the (digest-checked) descriptor states.
+  const ByteSink bounded = [&](std::span<const std::uint8_t> chunk) {
+    if (chunk.size() > size - got)
+      throw VerificationError(fmt::format("registry {}: {}: served more than the {} bytes its descriptor says", m_host,
+                                          what, size));
+    sink(chunk);
+  };
   for (int round = 1;; ++round) {
     const HttpResponse r = m_session.send(pull_scope(repository), what, url, {}, [&](const HttpHeaders& h) {
-      return m_transport.get_stream(url, h, sink, got);
+      return m_transport.get_stream(url, h, bounded, got);
     });
     if (r.status == 404) throw RemoteError(fmt::format("registry {}: {}: not found", m_host, what));
     if (r.status != 200 && r.status != 206)

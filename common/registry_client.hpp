@@ -10,6 +10,7 @@
 // redirects to blob storage on another host are followed without the
 // registry's credentials.
 
+#include "common/http_limits.hpp"
 #include "common/http_transport.hpp"
 #include "common/registry_auth.hpp"
 #include "common/registry_session.hpp"
@@ -25,13 +26,18 @@
 
 namespace airlock {
 
+// $AIRLOCK_STALL_TIMEOUT (whole seconds, 1 to 3600) when it is set to one,
+// else k_stall_timeout.
+[[nodiscard]] std::chrono::milliseconds default_stall_timeout();
+
 struct RegistryOptions {
   std::optional<std::filesystem::path> ca_file;
   std::set<std::string> insecure_hosts;  // host[:port] spoken to over plain HTTP
   int attempts = 4;
   std::chrono::milliseconds backoff{250};
-  std::chrono::milliseconds max_retry_after{std::chrono::seconds(30)};  // a Retry-After's cap
-  std::chrono::seconds timeout{60};
+  std::chrono::milliseconds max_retry_after{k_max_retry_after};  // a Retry-After's cap
+  // No transfer may move fewer than k_stall_min_bytes in this long.
+  std::chrono::milliseconds stall_timeout = default_stall_timeout();
   // 0: a blob goes up in one streaming PUT. Else in PATCH requests of at
   // most this many bytes, for registries (or proxies in front of them)
   // that cap a request's body.
@@ -58,12 +64,15 @@ public:
   [[nodiscard]] const std::string& host() const noexcept { return m_host; }
 
   // A manifest or index by tag or "sha256:..." digest. RemoteError when the
-  // registry fails or has no such image; VerificationError when the bytes
+  // registry fails, has no such image, or serves more than
+  // k_max_manifest_bytes; VerificationError when the bytes
   // do not match the digest asked for or the one the registry announces.
   [[nodiscard]] FetchedManifest get_manifest(const std::string& repository, const std::string& reference);
 
   // Streams a blob of `size` bytes into `sink`, each byte once even across
-  // retries. The caller hashes and checks. RemoteError on failure.
+  // retries, never more than `size`. The caller hashes and checks.
+  // RemoteError on failure or a size past k_max_blob_bytes;
+  // VerificationError when the registry serves more than `size` bytes.
   void get_blob(const std::string& repository, const Digest& digest, std::uint64_t size, const ByteSink& sink);
 
   // Whether `repository` holds the blob (HEAD).

@@ -26,11 +26,18 @@ std::string RegistrySession::authorization(const std::string& scope) {
   return it == m_authorization.end() ? std::string() : it->second;
 }
 
+// The one rule for credentials: the registry's own (basic, or a token its
+// token service issued) go only to the registry's origin; the token realm
+// gets the basic credentials only when the registry's own challenge named
+// it (fetch_token). Any other origin (an upload location elsewhere, blob
+// storage behind a redirect) gets none, and its challenge is refused.
+bool RegistrySession::carries_credentials(const std::string& origin) const {
+  return origin.empty() || origin == m_origin;
+}
+
 HttpHeaders RegistrySession::authorized(const std::string& scope, const std::string& url, HttpHeaders headers) {
-  const auto origin = split_url(url).first;
   headers.erase("Authorization");
-  // An upload location elsewhere gets no credentials.
-  if (origin.empty() || origin == m_origin)
+  if (carries_credentials(split_url(url).first))
     if (const auto a = authorization(scope); !a.empty()) headers["Authorization"] = a;
   return headers;
 }
@@ -43,6 +50,11 @@ HttpResponse RegistrySession::send(const std::string& scope, const std::string& 
     const HttpHeaders h = authorized(scope, url, headers);
     const auto sent = h.contains("Authorization") ? h.at("Authorization") : std::string();
     r = attempt(h);
+    if (r.status == 401 && !carries_credentials(r.origin))
+      throw failure(what, fmt::format("{} (not the registry) answered 401{}: the registry's credentials go only to "
+                                      "{} and the token service it names, so none were sent",
+                                      r.origin, r.header("WWW-Authenticate").empty() ? "" : " with a challenge",
+                                      m_origin));
     if (r.status == 401 && !authenticated_now) {
       authenticate(scope, r, what, sent);
       authenticated_now = true;
@@ -120,11 +132,11 @@ std::string RegistrySession::fetch_token(const std::string& scope, const std::st
       form.emplace("refresh_token", creds->identity_token);
       form.emplace("client_id", "airlock");
       return m_transport.post(origin + path, {}, httplib::detail::params_to_query_str(form),
-                              "application/x-www-form-urlencoded");
+                              "application/x-www-form-urlencoded", k_max_token_response_bytes);
     }
     HttpHeaders headers;
     if (creds) headers["Authorization"] = "Basic " + base64_encode(creds->username + ":" + creds->password);
-    return m_transport.get(origin + httplib::append_query_params(path, query), headers, k_error_body_bytes);
+    return m_transport.get(origin + httplib::append_query_params(path, query), headers, k_max_token_response_bytes);
   };
   HttpResponse res = fetch();
   for (int attempt = 1; RetryPolicy::retryable(res) && attempt < m_retry.attempts; ++attempt) {
@@ -137,6 +149,10 @@ std::string RegistrySession::fetch_token(const std::string& scope, const std::st
                                     res.status));
   if (res.status != 200)
     throw failure(what, fmt::format("token service answered HTTP {}{}", res.status, short_body(res.body)));
+  if (res.oversized)
+    throw failure(what, fmt::format("token service {}: the answer is larger than {} bytes "
+                                    "(k_max_token_response_bytes): refused",
+                                    realm, k_max_token_response_bytes));
   const auto j = nlohmann::json::parse(res.body, nullptr, false);
   std::string token;
   if (j.is_object() && j.contains("token") && j["token"].is_string()) token = j["token"];

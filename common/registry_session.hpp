@@ -54,6 +54,7 @@ public:
   [[nodiscard]] HttpHeaders authorized(const std::string& scope, const std::string& url, HttpHeaders headers);
 
 private:
+  [[nodiscard]] bool carries_credentials(const std::string& origin) const;
   // Refreshes the scope's Authorization from a challenge unless another
   // thread already replaced `stale` meanwhile.
   void authenticate(const std::string& scope, const HttpResponse& challenged, const std::string& what,

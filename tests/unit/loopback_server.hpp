@@ -68,7 +68,7 @@ inline RegistryOptions loopback_options(std::initializer_list<std::string> hosts
   o.insecure_hosts.insert(hosts.begin(), hosts.end());
   o.backoff = std::chrono::milliseconds(10);
   o.max_retry_after = std::chrono::milliseconds(200);
-  o.timeout = std::chrono::seconds(5);
+  o.stall_timeout = std::chrono::seconds(5);
   return o;
 }
 
