@@ -33,9 +33,14 @@ std::pair<std::string, std::string> split_url(const std::string& url) {
 }
 
 std::string short_body(const std::string& body) {
-  std::string out = body.substr(0, 300);
-  for (auto& c : out)
-    if (c == '\n' || c == '\r') c = ' ';
+  // Untrusted text for a terminal: one line, control bytes escaped.
+  std::string out;
+  for (const char c : std::string_view(body).substr(0, 300)) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '\n' || c == '\r' || c == '\t') out += ' ';
+    else if (u < 0x20 || u == 0x7f) out += fmt::format("\\x{:02x}", u);
+    else out += c;
+  }
   return out.empty() ? "" : ": " + out;
 }
 

@@ -2,6 +2,8 @@
 // A client of the OCI distribution API: manifests and blobs by GET, HEAD
 // and PUT, uploads and mounts, over the pieces it is made of:
 //   common/http_transport   HTTP over cpp-httplib and OpenSSL, redirects, streaming
+//   common/http_connection  one connection, its header caps and stall window
+//   common/http_limits      every limit on what a registry sends
 //   common/retry_policy     which failures are retried, and how long to wait
 //   common/registry_session the auth challenge, tokens per scope, the request loop
 //   common/blob_upload      POST, streaming PUT with ?digest=, PATCH chunks, mounts
