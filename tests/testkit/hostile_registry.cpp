@@ -147,8 +147,10 @@ int hostile_registry(const std::vector<std::string>& args) {
   httplib::Server server;
   server.Get("/token", [&](const httplib::Request& req, httplib::Response& res) {
     log(fmt::format("token authorization={}", req.has_header("Authorization") ? "present" : "absent"));
-    if (mode == "token-huge") res.set_content("{\"token\":\"" + std::string(50'000'000, 't') + "\"}", "application/json");
-    else res.set_chunked_content_provider("application/json", endless(std::string(65536, 't')));
+    if (mode == "token-huge")
+      res.set_content("{\"token\":\"" + std::string(50'000'000, 't') + "\"}", "application/json");
+    else
+      res.set_chunked_content_provider("application/json", endless(std::string(65536, 't')));
   });
   server.Get("/v2/", [&](const httplib::Request& req, httplib::Response& res) {
     if (authorised(req, res)) res.set_content("{}", "application/json");

@@ -14,9 +14,12 @@ int main(int argc, char** argv) {
                  "       airlock-testkit token-server --port P --cert C --key K --sign-key SK --sign-cert SC "
                  "--issuer I --service S --user U --pass PW\n"
                  "       airlock-testkit registry-front --port P --cert C --key K --ca CA --upstream URL --user U "
-                 "--pass PW [--fail-first N] [--fail-random PERCENT --seed N] [--drop-after BYTES] [--redirect-blobs]\n"
-                 "       airlock-testkit hostile-registry --port P --mode MODE [--storage-port SP] [--user U --pass PW]\n"
-                 "       airlock-testkit raw-registry --port P [--mode cut|stall|headers-huge|headers-many] [--keep BYTES]\n");
+                 "--pass PW [--fail-first N] [--fail-random PERCENT --seed N] [--drop-after BYTES]\n"
+                 "         [--redirect-blobs]\n"
+                 "       airlock-testkit hostile-registry --port P --mode MODE [--storage-port SP] "
+                 "[--user U --pass PW]\n"
+                 "       airlock-testkit raw-registry --port P [--mode cut|stall|headers-huge|headers-many] "
+                 "[--keep BYTES]\n");
     return 2;
   }
   try {

@@ -1,7 +1,8 @@
 // A raw-socket registry for what an httplib server cannot do (it reads a
 // request's whole body before any handler runs, and builds a response's
-// headers slowly): HEAD answers 404, POST 202 with a Location, GET 404, and
-// a PUT or PATCH body is read for --keep bytes, then
+// headers slowly): HEAD answers 404, POST 202 with a Location, GET 404, a
+// PUT or PATCH of at most --keep bytes is taken (201, or 202 for a PATCH),
+// and a longer body is read for --keep bytes, then
 //   --mode cut           the connection is closed (the client's next write fails);
 //   --mode stall         nothing more is read, and the connection is held open;
 // or every GET is answered with a header bomb:
@@ -78,6 +79,21 @@ void serve(int c, const std::string& mode, std::size_t keep) {
     } else if (head.starts_with("POST")) {
       send_all(c, "HTTP/1.1 202 Accepted\r\nLocation: /upload/1\r\nContent-Length: 0\r\n\r\n");
     } else if (head.starts_with("PUT") || head.starts_with("PATCH")) {
+      std::size_t length = 0;
+      if (const auto at = head.find("Content-Length: "); at != std::string::npos)
+        length = std::stoul(head.substr(at + 16, head.find("\r\n", at) - at - 16));
+      if (length <= keep) {  // small blobs go in, so the import reaches a large one
+        while (in.size() < length) {
+          const ssize_t n = ::recv(c, buf, sizeof buf, 0);
+          if (n <= 0) return;
+          in.append(buf, static_cast<std::size_t>(n));
+        }
+        in.erase(0, length);
+        send_all(c, head.starts_with("PUT")
+                        ? "HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n"
+                        : "HTTP/1.1 202 Accepted\r\nLocation: /upload/1\r\nContent-Length: 0\r\n\r\n");
+        continue;
+      }
       std::size_t got = in.size();
       while (got < keep) {
         const ssize_t n = ::recv(c, buf, std::min(sizeof buf, keep - got), 0);
