@@ -28,13 +28,15 @@ void ConnectionGuard::restart_window() {
   m_window_bytes = 0;
 }
 
+// The window runs from the last time k_stall_min_bytes had moved: a peer
+// that stops, or trickles, is cut one stall timeout after that.
 bool ConnectionGuard::window_ended(std::chrono::steady_clock::time_point now) {
-  if (now - m_window_start < m_limits.stall_timeout) return false;
   if (m_window_bytes >= m_limits.stall_min_bytes) {
     m_window_start = now;
     m_window_bytes = 0;
     return false;
   }
+  if (now - m_window_start < m_limits.stall_timeout) return false;
   cut(fmt::format("stalled: fewer than {} bytes moved in {} s", m_limits.stall_min_bytes,
                   std::chrono::duration_cast<std::chrono::duration<double>>(m_limits.stall_timeout).count()));
   return true;

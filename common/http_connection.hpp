@@ -8,8 +8,9 @@
 //   - the status line and headers of a response are capped in bytes and
 //     lines (k_max_response_header_bytes, k_max_response_headers), and so is
 //     any line read byte by byte (a chunk-size line);
-//   - a transfer that moves fewer than `stall_min_bytes` in any window of
-//     `stall_timeout` has stalled, whichever way the bytes go;
+//   - a transfer that goes `stall_timeout` without `stall_min_bytes`
+//     moving (counted from the last time they had) has stalled, whichever
+//     way the bytes go;
 //   - writes never raise SIGPIPE on plain sockets (MSG_NOSIGNAL; OpenSSL
 //     writes with write(2): the programs ignore SIGPIPE at start-up).
 // When the guard cuts a connection, the read or write fails, httplib reports

@@ -54,10 +54,10 @@ inline constexpr int k_max_redirects = 5;
 // A Retry-After above this is waited for this long.
 inline constexpr std::chrono::seconds k_max_retry_after{30};
 
-// A transfer that moves fewer than k_stall_min_bytes in any window of the
-// stall timeout, in either direction (connecting, sending, waiting for the
-// answer, reading it), has stalled: a per-read timeout alone never fires
-// for a peer that sends one byte every few seconds.
+// A transfer that goes the stall timeout without k_stall_min_bytes moving
+// (since the last time they had), in either direction (sending, waiting for
+// the answer, reading it), has stalled: a per-read timeout alone never
+// fires for a peer that sends one byte every few seconds.
 inline constexpr std::chrono::seconds k_stall_timeout{60};
 inline constexpr std::size_t k_stall_min_bytes = 1024;
 
