@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <csignal>
 #include <cstdio>
 #include <memory>
 #include <vector>
@@ -23,6 +24,9 @@ void Command::print(const Report& report) const {
 
 int run_cli(int argc, char** argv, const char* program, const char* description,
             std::initializer_list<CommandFactory> commands) {
+  // A registry or git remote that closes a connection mid-upload must be an
+  // error that names it (EPIPE, then RemoteError), not a silent exit 141.
+  std::signal(SIGPIPE, SIG_IGN);
   CLI::App app{fmt::format("{}: {}", program, description), program};
   app.require_subcommand(1);
   std::vector<std::unique_ptr<Command>> defined;

@@ -23,7 +23,7 @@ std::string bio_to_string(BIO* bio) {
 std::string spki_keyid(EVP_PKEY* key) {
   unsigned char* raw = nullptr;
   const int n = i2d_PUBKEY(key, &raw);
-  const OpensslBufferPtr der(raw);
+  const OpensslBytesPtr der(raw);
   if (n <= 0) throw Error("cannot encode public key: " + openssl_error_text());
   return Sha256::of(std::string_view(reinterpret_cast<const char*>(der.get()), static_cast<std::size_t>(n))).hex();
 }

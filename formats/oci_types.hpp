@@ -3,6 +3,7 @@
 // enough of them to walk an image to every blob it needs.
 
 #include "common/expected.hpp"
+#include "common/media_types.hpp"
 #include "common/sha256.hpp"
 
 #include <cstdint>
@@ -13,16 +14,6 @@
 #include <vector>
 
 namespace airlock {
-
-namespace media_type {
-inline constexpr std::string_view oci_manifest = "application/vnd.oci.image.manifest.v1+json";
-inline constexpr std::string_view oci_index = "application/vnd.oci.image.index.v1+json";
-inline constexpr std::string_view docker_manifest =
-    "application/vnd.docker.distribution.manifest.v2+json";
-inline constexpr std::string_view docker_manifest_list =
-    "application/vnd.docker.distribution.manifest.list.v2+json";
-inline constexpr std::string_view oci_layout_file = "{\"imageLayoutVersion\":\"1.0.0\"}";
-}  // namespace media_type
 
 inline constexpr std::string_view k_ref_name_annotation = "org.opencontainers.image.ref.name";
 // Manifests, indexes and configs are read whole; anything larger is refused.

@@ -7,6 +7,7 @@
 #include "common/fd.hpp"
 #include "common/zstd_handles.hpp"
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -36,7 +37,8 @@ public:
   // end. Throws VerificationError for corrupt, truncated or oversized-window
   // input, Error for I/O failures.
   [[nodiscard]] std::span<const std::uint8_t> next();
-  [[nodiscard]] std::uint64_t compressed_bytes() const noexcept { return m_compressed; }
+  // Safe to call while the decoder runs.
+  [[nodiscard]] std::uint64_t compressed_bytes() const noexcept { return m_compressed.load(); }
 
 private:
   struct Chunk {
@@ -60,7 +62,7 @@ private:
   bool m_done = false;
   bool m_stop = false;
   std::exception_ptr m_error;
-  std::uint64_t m_compressed = 0;
+  std::atomic<std::uint64_t> m_compressed{0};  // written by the decoder thread
   std::thread m_thread;
 };
 

@@ -1,58 +1,27 @@
 #include "importer/blob_uploader.hpp"
 
+#include "common/byte_chunk_queue.hpp"
 #include "common/error.hpp"
 
 #include <algorithm>
-#include <cstring>
 
 namespace airlock {
 
 struct BlobUploader::Job {
-  Digest digest;
-  std::uint64_t size = 0;
-  std::string repository;
+  Job(const Digest& d, std::uint64_t n, std::string repo, std::size_t buffer_bytes)
+      : digest(d), size(n), repository(std::move(repo)), queue(buffer_bytes) {}
 
-  std::mutex mutex;
-  std::condition_variable cv;
-  std::deque<std::vector<std::uint8_t>> chunks;
-  std::size_t front_offset = 0;  // bytes of chunks.front() already read
-  std::size_t buffered = 0;
-  std::uint64_t taken = 0;
-  bool verified = false;
-  bool discard = false;  // the registry has it: bytes are dropped
-  bool abandoned = false;
+  const Digest digest;
+  const std::uint64_t size;
+  const std::string repository;
+  // The reader pushes, the upload's body reads. The blob's last byte is
+  // never pushed before verified(): the registry cannot commit it sooner.
+  ByteChunkQueue queue;
+  std::uint64_t given = 0;  // reader side only
+  std::uint8_t last = 0;    // the held-back last byte, reader side only
+  // Guarded by the uploader's mutex.
   bool done = false;
   std::exception_ptr error;
-
-  [[nodiscard]] std::uint64_t allowed() const { return verified || size == 0 ? size : size - 1; }
-
-  // The worker's side: blocks for bytes; never hands out the last byte
-  // before the reader has verified the blob.
-  std::size_t read(std::uint8_t* out, std::size_t cap) {
-    std::unique_lock lock(mutex);
-    for (;;) {
-      if (abandoned) return 0;
-      if (buffered > 0 && taken < allowed()) break;
-      cv.wait(lock);
-    }
-    std::size_t n = 0;
-    const auto limit = static_cast<std::size_t>(std::min<std::uint64_t>(cap, allowed() - taken));
-    while (n < limit && !chunks.empty()) {
-      auto& front = chunks.front();
-      const std::size_t k = std::min(limit - n, front.size() - front_offset);
-      std::memcpy(out + n, front.data() + front_offset, k);
-      n += k;
-      front_offset += k;
-      if (front_offset == front.size()) {
-        chunks.pop_front();
-        front_offset = 0;
-      }
-    }
-    buffered -= n;
-    taken += n;
-    cv.notify_all();
-    return n;
-  }
 };
 
 BlobUploader::BlobUploader(RegistryClient& registry, std::size_t parallel, std::size_t buffer_bytes)
@@ -64,13 +33,15 @@ BlobUploader::~BlobUploader() {
   {
     std::lock_guard lock(m_mutex);
     m_closed = true;
-    for (auto& job : m_all) {
-      std::lock_guard job_lock(job->mutex);
-      if (!job->done) job->abandoned = true;
-      job->cv.notify_all();
-    }
+    m_abandoned = true;
+    for (auto& job : m_all)
+      if (!job->done) job->queue.abandon();
   }
   m_cv.notify_all();
+  join_workers();
+}
+
+void BlobUploader::join_workers() {
   for (auto& t : m_workers)
     if (t.joinable()) t.join();
 }
@@ -90,27 +61,22 @@ void BlobUploader::work() {
     try {
       if (m_registry.has_blob(job->repository, job->digest)) {
         skipped = true;
-        std::lock_guard lock(job->mutex);
-        job->discard = true;
-        job->chunks.clear();
-        job->buffered = 0;
-        job->cv.notify_all();
+        job->queue.stop();  // the reader's bytes are dropped from now on
       } else {
-        UploadSource source{job->size, [&job](std::uint8_t* buf, std::size_t cap) { return job->read(buf, cap); }};
+        UploadSource source{job->size,
+                            [&job](std::uint8_t* buf, std::size_t cap) { return job->queue.read(buf, cap); }};
         m_registry.put_blob(job->repository, job->digest, source);
       }
     } catch (...) {
       error = std::current_exception();
     }
+    // The reader's next push (or verified()) rethrows it.
+    if (error) job->queue.stop(error);
     std::lock_guard lock(m_mutex);
-    {
-      std::lock_guard job_lock(job->mutex);
-      job->done = true;
-      if (error && !job->abandoned) job->error = error;
-      job->cv.notify_all();
-    }
+    job->done = true;
     if (error) {
-      if (!m_error && !job->abandoned) m_error = error;
+      job->error = error;
+      if (!m_error && !m_abandoned) m_error = error;
     } else if (skipped) {
       ++m_stats.skipped;
     } else {
@@ -121,10 +87,7 @@ void BlobUploader::work() {
 }
 
 void BlobUploader::begin(const Digest& digest, std::uint64_t size, std::string repository) {
-  auto job = std::make_shared<Job>();
-  job->digest = digest;
-  job->size = size;
-  job->repository = std::move(repository);
+  auto job = std::make_shared<Job>(digest, size, std::move(repository), m_buffer_bytes);
   std::lock_guard lock(m_mutex);
   if (m_error) std::rethrow_exception(m_error);
   m_current = job;
@@ -133,32 +96,25 @@ void BlobUploader::begin(const Digest& digest, std::uint64_t size, std::string r
   m_cv.notify_one();
 }
 
-void BlobUploader::fail_if_broken(Job& job) {
-  if (job.error) std::rethrow_exception(job.error);
-}
-
 void BlobUploader::data(std::span<const std::uint8_t> bytes) {
   Job& job = *m_current;
-  std::unique_lock lock(job.mutex);
-  while (!bytes.empty()) {
-    fail_if_broken(job);
-    if (job.discard || job.done) return;
-    job.cv.wait(lock, [&] { return job.buffered < m_buffer_bytes || job.discard || job.done || job.error; });
-    if (job.discard || job.done || job.error) continue;
-    const std::size_t n = std::min(bytes.size(), m_buffer_bytes - job.buffered);
-    job.chunks.emplace_back(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(n));
-    job.buffered += n;
-    bytes = bytes.subspan(n);
-    job.cv.notify_all();
+  if (bytes.empty()) return;
+  if (job.given + bytes.size() > job.size)
+    throw Error("blob uploader: more bytes than the blob's size");  // the reader checks sizes first
+  job.given += bytes.size();
+  if (job.given == job.size) {
+    job.last = bytes.back();
+    bytes = bytes.first(bytes.size() - 1);
   }
+  (void)job.queue.push(bytes);  // false: the registry has it, the bytes are not needed
 }
 
 void BlobUploader::verified() {
   Job& job = *m_current;
-  std::lock_guard lock(job.mutex);
-  fail_if_broken(job);
-  job.verified = true;
-  job.cv.notify_all();
+  if (job.size > 0) (void)job.queue.push(std::span(&job.last, 1));
+  job.queue.close();
+  std::lock_guard lock(m_mutex);
+  if (job.error) std::rethrow_exception(job.error);
 }
 
 void BlobUploader::finish() {
@@ -167,9 +123,9 @@ void BlobUploader::finish() {
     m_closed = true;
   }
   m_cv.notify_all();
-  for (auto& t : m_workers)
-    if (t.joinable()) t.join();
+  join_workers();
   m_current.reset();
+  std::lock_guard lock(m_mutex);
   if (m_error) std::rethrow_exception(m_error);
 }
 

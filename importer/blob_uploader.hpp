@@ -1,11 +1,12 @@
 #pragma once
 // Uploads blobs to a registry while the bundle streams, so no byte is
-// staged on disk: the reader hands each blob's bytes to a bounded buffer
-// that a worker's streaming PUT drains. Each blob's last byte is held back
-// until the reader has verified the whole blob, so the registry can only
-// commit a blob whose sha256 airlock has checked (and it checks ?digest=
-// itself). Several uploads overlap: while one finishes (the registry's own
-// hashing, its commit), the next already streams.
+// staged on disk: the reader hands each blob's bytes to a bounded queue
+// (common/byte_chunk_queue.hpp) that a worker's streaming PUT drains. Each
+// blob's last byte is held back until the reader has verified the whole
+// blob, so the registry can only commit a blob whose sha256 airlock has
+// checked (and it checks ?digest= itself). Several uploads overlap: while
+// one finishes (the registry's own hashing, its commit), the next already
+// streams.
 
 #include "common/registry_client.hpp"
 
@@ -15,6 +16,7 @@
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -29,6 +31,8 @@ struct UploadStats {
 
 class BlobUploader {
 public:
+  // `buffer_bytes` bounds each blob's queue: memory stays at about
+  // parallel × buffer_bytes.
   BlobUploader(RegistryClient& registry, std::size_t parallel, std::size_t buffer_bytes);
   BlobUploader(const BlobUploader&) = delete;
   BlobUploader& operator=(const BlobUploader&) = delete;
@@ -37,12 +41,13 @@ public:
   ~BlobUploader();
 
   // The next blob of the stream: uploaded into `repository` unless the
-  // registry has it there already.
+  // registry has it there already. Throws an earlier upload's error.
   void begin(const Digest& digest, std::uint64_t size, std::string repository);
-  // Bytes of the current blob, in order. Blocks while its buffer is full;
+  // Bytes of the current blob, in order. Blocks while its queue is full;
   // throws the upload's error if it failed.
   void data(std::span<const std::uint8_t> bytes);
-  // The current blob's bytes all matched its digest.
+  // The current blob's bytes all matched its digest: its last byte may go.
+  // Throws the upload's error if it failed.
   void verified();
   // Waits for every upload; throws the first error.
   void finish();
@@ -52,7 +57,7 @@ public:
 private:
   struct Job;
   void work();
-  void fail_if_broken(Job& job);
+  void join_workers();
 
   RegistryClient& m_registry;
   std::size_t m_buffer_bytes;
@@ -60,6 +65,7 @@ private:
   std::condition_variable m_cv;
   std::deque<std::shared_ptr<Job>> m_queue;
   bool m_closed = false;
+  bool m_abandoned = false;  // the destructor runs: uploads' errors are its consequence
   std::exception_ptr m_error;
   UploadStats m_stats;
   std::shared_ptr<Job> m_current;

@@ -10,11 +10,11 @@
 // bottleneck. When compression is (a fast local registry), more fetches
 // only compete with it for the cores.
 
+#include "common/byte_chunk_queue.hpp"
 #include "packer/image_source.hpp"
 
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <exception>
 #include <memory>
 #include <mutex>
@@ -35,24 +35,15 @@ public:
   void stream(std::size_t i, const ByteSink& sink);
 
 private:
-  struct Slot {
-    std::deque<std::vector<std::uint8_t>> chunks;
-    std::size_t buffered = 0;
-    std::uint64_t received = 0;
-    bool done = false;
-    std::exception_ptr error;
-    // Only this slot's fetcher and the writer wait here, so a pop wakes
-    // one fetcher instead of every thread.
-    std::condition_variable cv;
-  };
   void work() noexcept;
 
   std::vector<const SourcedBlob*> m_blobs;
   std::size_t m_depth;
   std::size_t m_window;  // how far ahead fetches may run now; grows to m_depth
   std::size_t m_buffer_bytes;
-  std::vector<Slot> m_slots;
-  std::mutex m_mutex;
+  // One queue per blob: its fetcher pushes, the writer pops.
+  std::vector<std::unique_ptr<ByteChunkQueue>> m_slots;
+  std::mutex m_mutex;             // guards the claims and the window
   std::condition_variable m_cv;  // claims of the next blob
   std::size_t m_next_claim = 0;  // next blob a worker may take
   std::size_t m_consumer = 0;    // blob the writer is on

@@ -1,4 +1,5 @@
 #include "common/error.hpp"
+#include "common/http_limits.hpp"
 #include "formats/image_name.hpp"
 #include "formats/oci_layout.hpp"
 #include "packer/image_source.hpp"
@@ -42,6 +43,7 @@ ResolvedImage RegistrySource::resolve(const PlannedImage& p) {
   }
   RegistryClient& c = client(host);
   const std::string origin = fmt::format("{}/{}", host, repository);
+  const std::string where = fmt::format("registry {}: {}", host, repository);  // for the limits' refusals
   try {
     const ImageName name = ImageName::parse(p.name, p.found_at.front());
     ResolvedImage r;
@@ -68,12 +70,28 @@ ResolvedImage RegistrySource::resolve(const PlannedImage& p) {
       r.manifests.push_back(memory_blob(desc, origin, root.bytes));
     }
 
+    // What this image keeps in memory: its manifests and configs.
+    std::uint64_t held = root.bytes.size();
+    const auto hold = [&](std::uint64_t size, const std::string& what) {
+      held += size;
+      if (held > k_max_image_json_bytes)
+        throw RemoteError(fmt::format("{}: {} would bring the image's manifests and configs past {} bytes "
+                                      "(k_max_image_json_bytes): refused",
+                                      where, what, k_max_image_json_bytes));
+    };
     std::vector<ParsedManifest> images;
     if (parsed.is_index) {
+      if (parsed.manifests.size() > k_max_index_children)
+        throw RemoteError(fmt::format("{}: the index lists {} manifests, more than {} (k_max_index_children): refused",
+                                      where, parsed.manifests.size(), k_max_index_children));
       for (const auto& child : parsed.manifests) {
         if (!platform_selected(child, m_spec.platforms)) continue;
         if (is_index_media_type(child.media_type))
           throw RemoteError(fmt::format("{}: nested indexes are not supported", origin));
+        if (child.size > k_max_manifest_bytes)
+          throw RemoteError(fmt::format("{}: manifest {} is {} bytes, more than {} (k_max_manifest_bytes): refused",
+                                        where, child.digest.str(), child.size, k_max_manifest_bytes));
+        hold(child.size, "manifest " + child.digest.str());
         const auto m = c.get_manifest(repository, child.digest.str());
         if (m.bytes.size() != child.size)
           throw VerificationError(fmt::format("{}: manifest {} is {} bytes, its index says {}", origin,
@@ -93,9 +111,10 @@ ResolvedImage RegistrySource::resolve(const PlannedImage& p) {
       // Configs are small JSON: fetched now, checked, kept in memory.
       if (seen.insert(m.config->digest).second) {
         const auto& d = *m.config;
-        if (d.size > k_max_json_blob)
-          throw RemoteError(fmt::format("{}: config {} is {} bytes, more than {}", origin, d.digest.str(), d.size,
-                                        k_max_json_blob));
+        if (d.size > k_max_config_bytes)
+          throw RemoteError(fmt::format("{}: config {} is {} bytes, more than {} (k_max_config_bytes): refused", where,
+                                        d.digest.str(), d.size, k_max_config_bytes));
+        hold(d.size, "config " + d.digest.str());
         std::string bytes;
         c.get_blob(repository, d.digest, d.size, [&](std::span<const std::uint8_t> chunk) {
           bytes.append(reinterpret_cast<const char*>(chunk.data()), chunk.size());
@@ -112,6 +131,10 @@ ResolvedImage RegistrySource::resolve(const PlannedImage& p) {
       }
       for (const auto& layer : m.layers) {
         if (!seen.insert(layer.digest).second) continue;
+        if (layer.size > k_max_blob_bytes)
+          throw RemoteError(fmt::format("{}: layer {} is {} bytes, more than any real layer ({}, k_max_blob_bytes): "
+                                        "refused",
+                                        where, layer.digest.str(), layer.size, k_max_blob_bytes));
         SourcedBlob b{layer, origin, {}};
         b.stream = [&c, repository, layer](const ByteSink& sink) {
           c.get_blob(repository, layer.digest, layer.size, sink);

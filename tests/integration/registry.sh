@@ -144,3 +144,70 @@ start_front() {
   echo "cannot start registry-front $name: $(cat "$T/front-$name.log")" >&2
   return 1
 }
+
+# start_hostile NAME MODE [hostile-registry options]: the testkit's hostile
+# plain-HTTP registry (tests/testkit/hostile_registry.cpp) serving org/app:1.0;
+# sets ${NAME}_HOST (and ${NAME}_STORAGE, its storage origin's port); log in
+# $T/hostile-NAME.log.
+start_hostile() {
+  local name=$1 mode=$2 port sport
+  shift 2
+  for _ in 1 2 3; do
+    port=$(free_port)
+    sport=$(free_port)
+    "$TESTKIT" hostile-registry --port "$port" --storage-port "$sport" --mode "$mode" \
+      --user "$REG_USER" --pass "$REG_PASS" "$@" > "$T/hostile-$name.log" 2>&1 &
+    local pid=$!
+    PIDS+=("$pid")
+    for _ in $(seq 50); do
+      if (exec 3<> "/dev/tcp/127.0.0.1/$port") 2> /dev/null; then
+        printf -v "${name}_HOST" '%s' "127.0.0.1:$port"
+        printf -v "${name}_STORAGE" '%s' "$sport"
+        return 0
+      fi
+      kill -0 "$pid" 2> /dev/null || break
+      sleep 0.1
+    done
+  done
+  echo "cannot start hostile-registry $name: $(cat "$T/hostile-$name.log")" >&2
+  return 1
+}
+
+# start_raw NAME MODE [--keep BYTES]: the testkit's raw-socket registry
+# (tests/testkit/raw_registry.cpp) that closes (cut) or stops reading (stall)
+# mid-upload, or answers GETs with a header bomb; sets ${NAME}_HOST; log in
+# $T/raw-NAME.log.
+start_raw() {
+  local name=$1 mode=$2 port
+  shift 2
+  for _ in 1 2 3; do
+    port=$(free_port)
+    "$TESTKIT" raw-registry --port "$port" --mode "$mode" "$@" > "$T/raw-$name.log" 2>&1 &
+    local pid=$!
+    PIDS+=("$pid")
+    for _ in $(seq 50); do
+      if (exec 3<> "/dev/tcp/127.0.0.1/$port") 2> /dev/null; then
+        printf -v "${name}_HOST" '%s' "127.0.0.1:$port"
+        return 0
+      fi
+      kill -0 "$pid" 2> /dev/null || break
+      sleep 0.1
+    done
+  done
+  echo "cannot start raw-registry $name: $(cat "$T/raw-$name.log")" >&2
+  return 1
+}
+
+# peak_rss_under KIB DESC: checks the peak RSS that `/usr/bin/time -f %M -o
+# $T/rss.txt` wrote for the last command. Sanitizer builds (their shadow
+# memory alone is ~70 MiB) are not measured: the line says so.
+peak_rss_under() {
+  local kib
+  # grep -c reads all of ldd's output (grep -q under pipefail races ldd's SIGPIPE).
+  if [ "$(ldd "$PACK" 2> /dev/null | grep -cE 'lib(a|t)san')" != 0 ]; then
+    printf 'skip %s: peak RSS not measured in a sanitizer build\n' "$2"
+    return 0
+  fi
+  kib=$(tail -1 "$T/rss.txt")
+  if [ "$kib" -le "$1" ]; then ok "$2: peak RSS $kib KiB <= $1 KiB"; else bad "$2: peak RSS $kib KiB > $1 KiB"; fi
+}

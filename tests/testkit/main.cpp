@@ -14,7 +14,12 @@ int main(int argc, char** argv) {
                  "       airlock-testkit token-server --port P --cert C --key K --sign-key SK --sign-cert SC "
                  "--issuer I --service S --user U --pass PW\n"
                  "       airlock-testkit registry-front --port P --cert C --key K --ca CA --upstream URL --user U "
-                 "--pass PW [--fail-first N] [--drop-after BYTES] [--redirect-blobs]\n");
+                 "--pass PW [--fail-first N] [--fail-random PERCENT --seed N] [--drop-after BYTES]\n"
+                 "         [--redirect-blobs]\n"
+                 "       airlock-testkit hostile-registry --port P --mode MODE [--storage-port SP] "
+                 "[--user U --pass PW]\n"
+                 "       airlock-testkit raw-registry --port P [--mode cut|stall|headers-huge|headers-many] "
+                 "[--keep BYTES]\n");
     return 2;
   }
   try {
@@ -23,6 +28,8 @@ int main(int argc, char** argv) {
     if (args[0] == "mutate") return airlock::testkit::mutate_bundle(rest);
     if (args[0] == "token-server") return airlock::testkit::token_server(rest);
     if (args[0] == "registry-front") return airlock::testkit::registry_front(rest);
+    if (args[0] == "hostile-registry") return airlock::testkit::hostile_registry(rest);
+    if (args[0] == "raw-registry") return airlock::testkit::raw_registry(rest);
     std::fprintf(stderr, "airlock-testkit: unknown command %s\n", args[0].c_str());
     return 2;
   } catch (const std::exception& e) {

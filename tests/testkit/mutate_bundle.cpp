@@ -6,6 +6,7 @@
 #include "common/archive_handles.hpp"
 #include "common/error.hpp"
 #include "common/file_util.hpp"
+#include "common/zstd_handles.hpp"
 #include "formats/bundle_index.hpp"
 #include "formats/dsse_envelope.hpp"
 #include "formats/oci_types.hpp"
@@ -122,7 +123,9 @@ std::string write_tar(const std::vector<Entry>& entries) {
 }
 
 std::string compress(const std::string& tar, int window_log) {
-  ZSTD_CCtx* c = ZSTD_createCCtx();
+  const ZstdCCtxPtr cctx(ZSTD_createCCtx());
+  if (!cctx) throw Error("cannot allocate a zstd encoder");
+  ZSTD_CCtx* c = cctx.get();
   ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, 3);
   if (window_log > 0) ZSTD_CCtx_setParameter(c, ZSTD_c_windowLog, window_log);
   std::string out(ZSTD_compressBound(tar.size()), '\0');
@@ -133,7 +136,6 @@ std::string compress(const std::string& tar, int window_log) {
   std::size_t rc = ZSTD_compressStream2(c, &ob, &ib, ZSTD_e_continue);
   ZSTD_inBuffer none{nullptr, 0, 0};
   if (!ZSTD_isError(rc)) rc = ZSTD_compressStream2(c, &ob, &none, ZSTD_e_end);
-  ZSTD_freeCCtx(c);
   if (ZSTD_isError(rc) || rc != 0) throw Error("zstd failed");
   out.resize(ob.pos);
   return out;

@@ -32,14 +32,13 @@ std::string base64url(std::string_view data) {
 
 std::string cert_der_base64(const std::string& pem) {
   BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr);
+  const X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
   if (!cert) throw Error("token server: cannot read the signing certificate");
   unsigned char* der = nullptr;
-  const int n = i2d_X509(cert, &der);
-  std::string out(reinterpret_cast<const char*>(der), static_cast<std::size_t>(n));
-  OPENSSL_free(der);
-  X509_free(cert);
-  return base64_encode(out);
+  const int n = i2d_X509(cert.get(), &der);
+  const OpensslBytesPtr owned(der);
+  if (n <= 0) throw Error("token server: cannot encode the signing certificate");
+  return base64_encode(std::string(reinterpret_cast<const char*>(der), static_cast<std::size_t>(n)));
 }
 
 std::string sign_rs256(EVP_PKEY* key, const std::string& input) {
