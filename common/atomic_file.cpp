@@ -22,6 +22,15 @@ AtomicFile::AtomicFile(std::filesystem::path target, unsigned mode) : m_target(s
     throw Error("cannot set mode of " + m_temp.string() + ": " + errno_text(errno));
 }
 
+void AtomicFile::check_target(const std::filesystem::path& target, std::string_view what) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(target, ec))
+    throw UsageError(std::string(what) + " " + target.string() + " is a directory; name the file to write");
+  const auto dir = target.has_parent_path() ? target.parent_path() : std::filesystem::path(".");
+  if (!std::filesystem::is_directory(dir, ec))
+    throw UsageError(std::string(what) + " " + target.string() + ": its directory " + dir.string() + " does not exist");
+}
+
 AtomicFile::~AtomicFile() {
   if (!m_committed && !m_temp.empty()) ::unlink(m_temp.c_str());
 }

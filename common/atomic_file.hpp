@@ -15,6 +15,10 @@ class AtomicFile {
 public:
   // Throws UsageError when the directory is not writable.
   AtomicFile(std::filesystem::path target, unsigned mode);
+  // Before the work that produces it: UsageError when `target` is a
+  // directory or its directory does not exist, so that a long run does not
+  // fail at its very end.
+  static void check_target(const std::filesystem::path& target, std::string_view what);
   AtomicFile(const AtomicFile&) = delete;
   AtomicFile& operator=(const AtomicFile&) = delete;
   ~AtomicFile();

@@ -98,7 +98,7 @@ SigningKey SigningKey::from_pem(std::string_view pem, std::string source) {
 
 SigningKey SigningKey::load(const std::filesystem::path& path) {
   struct stat st {};
-  if (::stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0)
+  if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) != 0)
     throw UsageError("private key " + path.string() +
                      " is readable by group or others; run: chmod 600 " + path.string());
   return from_pem(read_small_file(path, k_max_key_file), path.string());

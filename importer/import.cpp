@@ -1,6 +1,7 @@
 #include "importer/import.hpp"
 
 #include "common/error.hpp"
+#include "common/file_util.hpp"
 #include "common/git_url.hpp"
 #include "common/printable.hpp"
 #include "common/registry_client.hpp"
@@ -13,6 +14,7 @@
 #include "importer/git_commit.hpp"
 #include "importer/image_graph.hpp"
 #include "importer/image_target.hpp"
+#include "importer/site_values.hpp"
 
 #include <fmt/format.h>
 
@@ -64,6 +66,8 @@ Destination check_options(const ImportOptions& options) {
   while (d.prefix.ends_with('/')) d.prefix.pop_back();
   while (d.prefix.starts_with('/')) d.prefix.erase(0, 1);
   check_prefix(d.prefix);
+  // Usage errors before the remotes are contacted.
+  if (options.values_file) (void)read_small_file(*options.values_file, k_max_values_file);
   if (options.git && options.git->path)
     if (const auto why = release_dir_reason(*options.git->path); !why.empty())
       throw UsageError(fmt::format("--path \"{}\": {}", printable(*options.git->path), why));

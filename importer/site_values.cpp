@@ -17,7 +17,7 @@ std::map<std::string, std::string> resolve_site_values(const std::vector<Declare
     if (d.default_value) out[d.name] = *d.default_value;
   if (!file) return out;
   const auto name = file->string();
-  const YAML::Node root = load_yaml_file(*file, 1 << 20);
+  const YAML::Node root = load_yaml_file(*file, k_max_values_file);
   if (root.IsNull()) return out;
   if (!root.IsMap()) throw UsageError(fmt::format("{}: --values must be a mapping NAME: value", name));
   for (const auto& kv : root) {

@@ -6,6 +6,7 @@
 
 #include "formats/placeholder.hpp"
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -14,6 +15,8 @@
 #include <vector>
 
 namespace airlock {
+
+inline constexpr std::uint64_t k_max_values_file = 1 << 20;
 
 // Name → value: the file's values over the declared defaults. Throws
 // UsageError naming file:line for a name the release does not declare, a

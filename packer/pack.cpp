@@ -189,6 +189,7 @@ std::uint64_t write_bundle(const PackOptions& options, const BundleIndex& index,
 }  // namespace
 
 PackResult pack(const PackOptions& options, Progress& progress) {
+  AtomicFile::check_target(options.output, "output");
   const ReleasePlan plan = plan_release(options.spec, options.git);
   report_plan_notices(plan, progress);
   const std::vector<SigningKey> keys = load_signing_keys(options.keys);

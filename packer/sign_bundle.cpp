@@ -45,6 +45,7 @@ private:
 }  // namespace
 
 SignBundleResult sign_bundle(const SignBundleOptions& options, Progress& progress) {
+  AtomicFile::check_target(options.output, "output");
   const std::vector<SigningKey> keys = load_signing_keys(options.keys);
   std::vector<PublicKey> required;
   for (const auto& path : options.require_signed_by) required.push_back(PublicKey::load(path));
