@@ -23,7 +23,7 @@ RemoteError RegistrySession::failure(const std::string& what, const std::string&
 std::string RegistrySession::authorization(const std::string& scope) {
   std::lock_guard lock(m_mutex);
   const auto it = m_authorization.find(scope);
-  return it == m_authorization.end() ? std::string() : it->second;
+  return it == m_authorization.end() ? m_basic : it->second;
 }
 
 // The one rule for credentials: the registry's own (basic, or a token its
@@ -45,6 +45,10 @@ HttpHeaders RegistrySession::authorized(const std::string& scope, const std::str
 HttpResponse RegistrySession::send(const std::string& scope, const std::string& what, const std::string& url,
                                    const HttpHeaders& headers, const Attempt& attempt) {
   bool authenticated_now = false;
+  // A scope not seen yet under a registry that issues tokens: its token
+  // now, from the realm the registry's challenge named, rather than after
+  // a 401 (one request per repository less).
+  if (carries_credentials(split_url(url).first) && authorization(scope).empty()) authenticate_ahead(scope, what);
   HttpResponse r;
   for (int n = 1; n <= m_retry.attempts;) {
     const HttpHeaders h = authorized(scope, url, headers);
@@ -94,8 +98,11 @@ void RegistrySession::authenticate(const std::string& scope, const HttpResponse&
       throw failure(what, fmt::format("the registry requires credentials and there are none for {} in {} (docker "
                                       "login / --auth-file / $REGISTRY_AUTH_FILE)",
                                       m_host, m_auth.source()));
+    // The same credentials answer every scope of the registry: no 401 per
+    // repository.
     std::lock_guard lock(m_mutex);
-    m_authorization[scope] = "Basic " + base64_encode(creds->username + ":" + creds->password);
+    m_basic = "Basic " + base64_encode(creds->username + ":" + creds->password);
+    m_authorization[scope] = m_basic;
     return;
   }
   if (challenge->scheme != "bearer")
@@ -103,6 +110,22 @@ void RegistrySession::authenticate(const std::string& scope, const HttpResponse&
   const auto realm = challenge->params.find("realm");
   if (realm == challenge->params.end()) throw failure(what, "bearer challenge without a realm");
   const std::string token = fetch_token(scope, realm->second, challenge->params, what);
+  std::lock_guard lock(m_mutex);
+  m_authorization[scope] = "Bearer " + token;
+  m_bearer_challenge = challenge->params;
+  m_bearer_challenge.erase("scope");  // the next scope asks for itself
+}
+
+void RegistrySession::authenticate_ahead(const std::string& scope, const std::string& what) {
+  std::map<std::string, std::string> challenge;
+  {
+    std::lock_guard lock(m_mutex);
+    if (m_bearer_challenge.empty()) return;
+    challenge = m_bearer_challenge;
+  }
+  std::lock_guard auth_lock(m_auth_mutex);
+  if (!authorization(scope).empty()) return;  // another thread fetched it meanwhile
+  const std::string token = fetch_token(scope, challenge.at("realm"), challenge, what);
   std::lock_guard lock(m_mutex);
   m_authorization[scope] = "Bearer " + token;
 }

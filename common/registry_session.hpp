@@ -5,6 +5,10 @@
 // one scope parameter per scope it names), and the request loop that
 // applies it: one re-authentication per request on a 401, retries under
 // the RetryPolicy, the token service's own retries under the same policy.
+// Only the first request meets a challenge: basic credentials then go with
+// every scope, and a new scope's token is fetched from the realm the
+// challenge named before its first request (a 401 per repository would
+// double the requests of a release of many small images).
 //
 // Safe to use from several threads: one token request per scope at a time.
 
@@ -59,6 +63,9 @@ private:
   // thread already replaced `stale` meanwhile.
   void authenticate(const std::string& scope, const HttpResponse& challenged, const std::string& what,
                     const std::string& stale);
+  // A token for a scope not seen yet, when an earlier challenge of the
+  // registry named a token realm (nothing otherwise).
+  void authenticate_ahead(const std::string& scope, const std::string& what);
   [[nodiscard]] std::string fetch_token(const std::string& scope, const std::string& realm,
                                         const std::map<std::string, std::string>& params, const std::string& what);
   [[nodiscard]] std::string authorization(const std::string& scope);
@@ -70,9 +77,11 @@ private:
   HttpTransport& m_transport;
   RetryPolicy m_retry;
   bool m_plain_http;
-  std::mutex m_mutex;       // guards m_authorization
+  std::mutex m_mutex;       // guards m_authorization, m_basic, m_bearer_challenge
   std::mutex m_auth_mutex;  // one token request at a time
   std::map<std::string, std::string> m_authorization;  // scope → Authorization header
+  std::string m_basic;  // the registry takes basic credentials: for every scope
+  std::map<std::string, std::string> m_bearer_challenge;  // the registry's bearer challenge, without its scope
 };
 
 }  // namespace airlock

@@ -25,7 +25,7 @@ struct BlobUploader::Job {
 };
 
 BlobUploader::BlobUploader(RegistryClient& registry, std::size_t parallel, std::size_t buffer_bytes)
-    : m_registry(registry), m_buffer_bytes(buffer_bytes) {
+    : m_registry(registry), m_buffer_bytes(buffer_bytes), m_max_waiting(std::max<std::size_t>(1, parallel)) {
   for (std::size_t i = 0; i < std::max<std::size_t>(1, parallel); ++i) m_workers.emplace_back([this] { work(); });
 }
 
@@ -56,6 +56,7 @@ void BlobUploader::work() {
       job = std::move(m_queue.front());
       m_queue.pop_front();
     }
+    m_cv.notify_all();  // the reader may queue the next blob
     std::exception_ptr error;
     bool skipped = false;
     try {
@@ -74,6 +75,7 @@ void BlobUploader::work() {
     if (error) job->queue.stop(error);
     std::lock_guard lock(m_mutex);
     job->done = true;
+    m_cv.notify_all();
     if (error) {
       job->error = error;
       if (!m_error && !m_abandoned) m_error = error;
@@ -88,12 +90,17 @@ void BlobUploader::work() {
 
 void BlobUploader::begin(const Digest& digest, std::uint64_t size, std::string repository) {
   auto job = std::make_shared<Job>(digest, size, std::move(repository), m_buffer_bytes);
-  std::lock_guard lock(m_mutex);
+  std::unique_lock lock(m_mutex);
+  // Small blobs fit their queue whole, so the reader could run any number
+  // of blobs ahead of the uploads (and hold them all): at most
+  // m_max_waiting wait for a worker.
+  m_cv.wait(lock, [&] { return m_error || m_queue.size() < m_max_waiting; });
   if (m_error) std::rethrow_exception(m_error);
+  std::erase_if(m_all, [](const std::shared_ptr<Job>& j) { return j->done; });
   m_current = job;
   m_all.push_back(job);
   m_queue.push_back(std::move(job));
-  m_cv.notify_one();
+  m_cv.notify_all();
 }
 
 void BlobUploader::data(std::span<const std::uint8_t> bytes) {

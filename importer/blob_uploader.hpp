@@ -41,7 +41,8 @@ public:
   ~BlobUploader();
 
   // The next blob of the stream: uploaded into `repository` unless the
-  // registry has it there already. Throws an earlier upload's error.
+  // registry has it there already. Blocks while `parallel` blobs already
+  // wait for a worker. Throws an earlier upload's error.
   void begin(const Digest& digest, std::uint64_t size, std::string repository);
   // Bytes of the current blob, in order. Blocks while its queue is full;
   // throws the upload's error if it failed.
@@ -61,6 +62,7 @@ private:
 
   RegistryClient& m_registry;
   std::size_t m_buffer_bytes;
+  std::size_t m_max_waiting;  // blobs queued for a worker, at most
   mutable std::mutex m_mutex;
   std::condition_variable m_cv;
   std::deque<std::shared_ptr<Job>> m_queue;
@@ -69,7 +71,7 @@ private:
   std::exception_ptr m_error;
   UploadStats m_stats;
   std::shared_ptr<Job> m_current;
-  std::vector<std::shared_ptr<Job>> m_all;
+  std::vector<std::shared_ptr<Job>> m_all;  // unfinished jobs (and the ones that finished since the last begin)
   std::vector<std::thread> m_workers;
 };
 

@@ -3,6 +3,7 @@
 #include "common/error.hpp"
 #include "common/file_util.hpp"
 #include "common/git_url.hpp"
+#include "common/parallel_for.hpp"
 #include "common/printable.hpp"
 #include "common/registry_client.hpp"
 #include "common/timestamp.hpp"
@@ -22,6 +23,7 @@
 #include <chrono>
 #include <map>
 #include <optional>
+#include <set>
 #include <utility>
 
 namespace airlock {
@@ -220,47 +222,89 @@ void copy_within(RegistryClient& registry, const Descriptor& blob, const std::st
   uploader.finish();
 }
 
-// Every image gets the blobs other images brought, by mount (or a copy
-// within the registry where it will not mount).
-void mount_shared_blobs(RegistryClient& registry, const BundleIndex& index, const ImageGraph& graph,
-                        const PlacedBlobs& placed, const std::string& prefix, ImportReport& report) {
+// The images of each repository, in index order (two tags of one
+// repository share their blobs and often their manifests).
+std::vector<std::vector<std::size_t>> images_by_repository(const BundleIndex& index, const std::string& prefix) {
+  std::vector<std::vector<std::size_t>> out;
+  std::map<std::string, std::size_t> slot;
   for (std::size_t i = 0; i < index.images.size(); ++i) {
-    const auto repo = target_repository(prefix, index.images[i].repository);
-    for (const auto& blob : graph.blobs_of(i)) {
-      const auto& from = placed.at(blob_entry_path(blob.digest));
-      if (from == repo || registry.has_blob(repo, blob.digest)) continue;
-      if (registry.mount_blob(repo, blob.digest, from)) {
-        ++report.blobs_mounted;
-      } else {
-        copy_within(registry, blob, from, repo);
-        ++report.blobs_copied;
-      }
-    }
+    const auto [it, fresh] = slot.emplace(target_repository(prefix, index.images[i].repository), out.size());
+    if (fresh) out.emplace_back();
+    out[it->second].push_back(i);
   }
+  return out;
 }
 
-// Manifests by digest (children first), then, once all are in, the tags.
-void push_manifests_then_tags(RegistryClient& registry, const BundleIndex& index, const ImageGraph& graph,
-                              const std::string& prefix, ImportReport& report) {
-  for (std::size_t i = 0; i < index.images.size(); ++i) {
-    const auto& img = index.images[i];
-    ImportedImage out{img.name, target_repository(prefix, img.repository), img.tag, img.digest, false};
-    const auto current = registry.manifest_digest(out.repository, img.tag);
-    out.tag_pushed = !current || *current != img.digest;
-    if (out.tag_pushed)
-      for (const auto* m : graph.manifests_of(i)) {
-        if (registry.manifest_digest(out.repository, m->digest.str())) continue;
-        registry.put_manifest(out.repository, m->digest.str(), m->media_type, m->bytes);
-        ++report.manifests_pushed;
+struct RepositoryLoad {
+  std::size_t mounted = 0;
+  std::size_t copied = 0;
+  std::size_t manifests_pushed = 0;
+};
+
+// Makes the images of one repository complete at their digests, without a
+// tag yet: for each image whose tag does not already name its digest, the
+// blobs other images brought, by mount (a copy within the registry where
+// it will not mount and the repository does not have the blob), then its
+// manifests, children first. A tag that names the digest proves the image
+// complete (the registry took its manifest only with every blob there).
+// Blobs and manifests placed here are not asked for again: a mount or a
+// manifest PUT of what is there already is harmless and costs what the
+// HEAD to ask would.
+RepositoryLoad load_repository(RegistryClient& registry, const ImageGraph& graph, const PlacedBlobs& placed, const std::vector<std::size_t>& images,
+                               std::vector<ImportedImage>& out) {
+  RepositoryLoad load;
+  std::set<Digest> here;  // blobs and manifests this repository has now
+  for (const auto i : images) {
+    ImportedImage& img = out[i];
+    const auto current = registry.manifest_digest(img.repository, img.tag);
+    img.tag_pushed = !current || *current != img.digest;
+    if (!img.tag_pushed) continue;
+    for (const auto& blob : graph.blobs_of(i)) {
+      const auto& from = placed.at(blob_entry_path(blob.digest));
+      if (from == img.repository || !here.insert(blob.digest).second) continue;
+      if (registry.mount_blob(img.repository, blob.digest, from)) {
+        ++load.mounted;
+      } else if (!registry.has_blob(img.repository, blob.digest)) {
+        copy_within(registry, blob, from, img.repository);
+        ++load.copied;
       }
-    report.images.push_back(std::move(out));
+    }
+    for (const auto* m : graph.manifests_of(i)) {
+      if (!here.insert(m->digest).second) continue;
+      registry.put_manifest(img.repository, m->digest.str(), m->media_type, m->bytes);
+      ++load.manifests_pushed;
+    }
   }
-  for (std::size_t i = 0; i < index.images.size(); ++i) {
-    const auto& out = report.images[i];
-    if (!out.tag_pushed) continue;
-    const auto& top = *graph.manifests_of(i).back();
-    registry.put_manifest(out.repository, out.tag, top.media_type, top.bytes);
+  return load;
+}
+
+// Every image complete at its digest (repositories `parallel` at a time),
+// then, once all are, the tags.
+void push_images_then_tags(RegistryClient& registry, const BundleIndex& index, const ImageGraph& graph,
+                           const PlacedBlobs& placed, const std::string& prefix, std::size_t parallel,
+                           ImportReport& report) {
+  std::vector<ImportedImage> out;
+  for (const auto& img : index.images)
+    out.push_back({img.name, target_repository(prefix, img.repository), img.tag, img.digest, false});
+  const auto repositories = images_by_repository(index, prefix);
+  std::vector<RepositoryLoad> loads(repositories.size());
+  parallel_for(repositories.size(), parallel, [&](std::size_t r) {
+    loads[r] = load_repository(registry, graph, placed, repositories[r], out);
+  });
+  for (const auto& load : loads) {
+    report.blobs_mounted += load.mounted;
+    report.blobs_copied += load.copied;
+    report.manifests_pushed += load.manifests_pushed;
   }
+  std::vector<std::size_t> tags;
+  for (std::size_t i = 0; i < out.size(); ++i)
+    if (out[i].tag_pushed) tags.push_back(i);
+  parallel_for(tags.size(), parallel, [&](std::size_t t) {
+    const auto& img = out[tags[t]];
+    const auto& top = *graph.manifests_of(tags[t]).back();
+    registry.put_manifest(img.repository, img.tag, top.media_type, top.bytes);
+  });
+  for (auto& img : out) report.images.push_back(std::move(img));
 }
 
 // Without --registry the images were loaded by an earlier import: each must
@@ -333,8 +377,7 @@ ImportReport import_bundle(const std::filesystem::path& bundle, const ImportOpti
 
   // The bundle verified to its last byte: now the images become visible.
   if (report.loaded) {
-    mount_shared_blobs(registry, index, graph, placed, dest.prefix, report);
-    push_manifests_then_tags(registry, index, graph, dest.prefix, report);
+    push_images_then_tags(registry, index, graph, placed, dest.prefix, options.uploads, report);
   } else {
     check_images_loaded(registry, index, dest.prefix, report);
   }

@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,7 @@ class RegistrySource {
 public:
   RegistrySource(const ReleaseSpec& spec, RegistryOptions options, AuthStore auth);
   // Throws RemoteError / VerificationError naming the image and registry.
+  // Safe to call from several threads.
   [[nodiscard]] ResolvedImage resolve(const PlannedImage& image);
 
 private:
@@ -49,6 +51,7 @@ private:
   const ReleaseSpec& m_spec;
   RegistryOptions m_options;
   AuthStore m_auth;
+  std::mutex m_mutex;  // guards m_clients
   std::map<std::string, std::unique_ptr<RegistryClient>> m_clients;
 };
 

@@ -2,6 +2,7 @@
 
 #include "common/atomic_file.hpp"
 #include "common/error.hpp"
+#include "common/parallel_for.hpp"
 #include "common/printable.hpp"
 #include "common/timestamp.hpp"
 #include "formats/bundle_reader.hpp"
@@ -97,11 +98,15 @@ RegistrySource registry_source(const ReleasePlan& plan, const RegistryAccess& ac
 }
 
 // Pulls every planned image's manifests and configs (small) and prepares
-// its layers to stream from `registries`, which must outlive them.
-std::vector<ResolvedImage> resolve_images(const ReleasePlan& plan, RegistrySource& registries) {
-  std::vector<ResolvedImage> images;
-  for (const auto& p : plan.images)
-    images.push_back(p.reference ? registries.resolve(p) : resolve_layout_image(plan.spec, p));
+// its layers to stream from `registries`, which must outlive them. A few
+// images at a time: each is a few small requests, latency more than bytes.
+// A failure is the first image's in plan order, as one at a time.
+std::vector<ResolvedImage> resolve_images(const ReleasePlan& plan, RegistrySource& registries, int parallel) {
+  std::vector<ResolvedImage> images(plan.images.size());
+  parallel_for(plan.images.size(), static_cast<std::size_t>(std::max(1, parallel)), [&](std::size_t i) {
+    const auto& p = plan.images[i];
+    images[i] = p.reference ? registries.resolve(p) : resolve_layout_image(plan.spec, p);
+  });
   return images;
 }
 
@@ -194,7 +199,7 @@ PackResult pack(const PackOptions& options, Progress& progress) {
   report_plan_notices(plan, progress);
   const std::vector<SigningKey> keys = load_signing_keys(options.keys);
   RegistrySource registries = registry_source(plan, options.registries);
-  const std::vector<ResolvedImage> images = resolve_images(plan, registries);
+  const std::vector<ResolvedImage> images = resolve_images(plan, registries, options.fetches);
   const auto blobs = archive_order(images);
   const auto leading = leading_entries(plan, images);
 

@@ -24,6 +24,7 @@ RegistrySource::RegistrySource(const ReleaseSpec& spec, RegistryOptions options,
     : m_spec(spec), m_options(std::move(options)), m_auth(std::move(auth)) {}
 
 RegistryClient& RegistrySource::client(const std::string& host) {
+  std::lock_guard lock(m_mutex);
   auto& slot = m_clients[host];
   if (!slot) slot = std::make_unique<RegistryClient>(host, m_options, m_auth);
   return *slot;
