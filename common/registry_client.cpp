@@ -188,6 +188,11 @@ void RegistryClient::put_blob(const std::string& repository, const Digest& diges
   upload_blob(m_session, m_transport, repository, digest, source, m_options.upload_chunk);
 }
 
+bool RegistryClient::put_blob_unless_present(const std::string& repository, const Digest& digest,
+                                             UploadSource& source) {
+  return upload_blob_unless_present(m_session, m_transport, repository, digest, source, m_options.upload_chunk);
+}
+
 bool RegistryClient::mount_blob(const std::string& repository, const Digest& digest, const std::string& from) {
   return airlock::mount_blob(m_session, m_transport, repository, digest, from);
 }

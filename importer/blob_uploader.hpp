@@ -16,12 +16,20 @@
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <span>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace airlock {
+
+// Blobs up to this size are not asked for by a HEAD first: the POST that
+// opens the upload asks (blob_upload's upload_blob_unless_present), one
+// request fewer for each new blob. Resending one to a registry that cannot
+// mount takes about as long as a request at this size.
+inline constexpr std::uint64_t k_ask_by_upload_bytes = 1 << 20;
 
 struct UploadStats {
   std::size_t uploaded = 0;
@@ -54,6 +62,10 @@ public:
   void finish();
 
   [[nodiscard]] UploadStats stats() const;
+  // After finish(): the blobs that went up, each as {repository, digest}.
+  // Sent where the registry did not have it, unless it cannot mount (see
+  // k_ask_by_upload_bytes).
+  [[nodiscard]] std::set<std::pair<std::string, Digest>> sent() const;
 
 private:
   struct Job;
@@ -70,6 +82,7 @@ private:
   bool m_abandoned = false;  // the destructor runs: uploads' errors are its consequence
   std::exception_ptr m_error;
   UploadStats m_stats;
+  std::set<std::pair<std::string, Digest>> m_sent;
   std::shared_ptr<Job> m_current;
   std::vector<std::shared_ptr<Job>> m_all;  // unfinished jobs (and the ones that finished since the last begin)
   std::vector<std::thread> m_workers;

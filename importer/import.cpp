@@ -31,6 +31,7 @@ namespace {
 
 using ManifestFiles = std::vector<std::pair<std::string, std::string>>;
 using PlacedBlobs = std::map<std::string, std::string>;  // blob path → the repository it is in
+using SentBlobs = std::set<std::pair<std::string, Digest>>;  // {repository, digest} uploaded by this import
 
 constexpr std::string_view k_blob_prefix = "blobs/sha256/";
 constexpr std::string_view k_manifests_prefix = "manifests/";
@@ -189,7 +190,7 @@ ManifestFiles read_release_yaml(BundleReader& reader, const BundleIndex& index, 
 // blob uploaded as it streams; then the proof that every image is complete.
 PlacedBlobs stream_blobs(BundleReader& reader, const BundleIndex& index, ImageGraph& graph,
                          RegistryClient* registry, const ImportOptions& options, const std::string& prefix,
-                         Progress& progress, ImportReport& report) {
+                         Progress& progress, ImportReport& report, SentBlobs& sent) {
   std::optional<BlobUploader> uploader;
   if (registry) uploader.emplace(*registry, options.uploads, 2 << 20);
   BlobLoader loader(index, graph, uploader ? &*uploader : nullptr, prefix);
@@ -201,6 +202,7 @@ PlacedBlobs stream_blobs(BundleReader& reader, const BundleIndex& index, ImageGr
     report.blobs_uploaded = stats.uploaded;
     report.blobs_skipped = stats.skipped;
     report.bytes_uploaded = stats.bytes_uploaded;
+    sent = uploader->sent();
   }
   return loader.placed();
 }
@@ -246,20 +248,28 @@ struct RepositoryLoad {
 // blobs other images brought, by mount (a copy within the registry where
 // it will not mount and the repository does not have the blob), then its
 // manifests, children first. A tag that names the digest proves the image
-// complete (the registry took its manifest only with every blob there).
-// Blobs and manifests placed here are not asked for again: a mount or a
-// manifest PUT of what is there already is harmless and costs what the
-// HEAD to ask would.
-RepositoryLoad load_repository(RegistryClient& registry, const ImageGraph& graph, const PlacedBlobs& placed, const std::vector<std::size_t>& images,
+// complete (the registry took its manifest only with every blob there), and
+// an image with a blob this import uploaded into its repository cannot have
+// been there (nor its tag name it), so its tag is not asked for. Blobs and
+// manifests placed here are not asked for either: a mount or a manifest PUT
+// of what is there already is harmless and costs what the HEAD to ask would.
+RepositoryLoad load_repository(RegistryClient& registry, const ImageGraph& graph, const PlacedBlobs& placed,
+                               const SentBlobs& sent, const std::vector<std::size_t>& images,
                                std::vector<ImportedImage>& out) {
   RepositoryLoad load;
   std::set<Digest> here;  // blobs and manifests this repository has now
   for (const auto i : images) {
     ImportedImage& img = out[i];
-    const auto current = registry.manifest_digest(img.repository, img.tag);
-    img.tag_pushed = !current || *current != img.digest;
-    if (!img.tag_pushed) continue;
-    for (const auto& blob : graph.blobs_of(i)) {
+    const auto blobs = graph.blobs_of(i);
+    const bool new_here = std::any_of(blobs.begin(), blobs.end(), [&](const Descriptor& b) {
+      return sent.contains({img.repository, b.digest});
+    });
+    if (!new_here) {
+      const auto current = registry.manifest_digest(img.repository, img.tag);
+      if (current && *current == img.digest) continue;  // tag_pushed stays false
+    }
+    img.tag_pushed = true;
+    for (const auto& blob : blobs) {
       const auto& from = placed.at(blob_entry_path(blob.digest));
       if (from == img.repository || !here.insert(blob.digest).second) continue;
       if (registry.mount_blob(img.repository, blob.digest, from)) {
@@ -281,15 +291,15 @@ RepositoryLoad load_repository(RegistryClient& registry, const ImageGraph& graph
 // Every image complete at its digest (repositories `parallel` at a time),
 // then, once all are, the tags.
 void push_images_then_tags(RegistryClient& registry, const BundleIndex& index, const ImageGraph& graph,
-                           const PlacedBlobs& placed, const std::string& prefix, std::size_t parallel,
-                           ImportReport& report) {
+                           const PlacedBlobs& placed, const SentBlobs& sent, const std::string& prefix,
+                           std::size_t parallel, ImportReport& report) {
   std::vector<ImportedImage> out;
   for (const auto& img : index.images)
     out.push_back({img.name, target_repository(prefix, img.repository), img.tag, img.digest, false});
   const auto repositories = images_by_repository(index, prefix);
   std::vector<RepositoryLoad> loads(repositories.size());
   parallel_for(repositories.size(), parallel, [&](std::size_t r) {
-    loads[r] = load_repository(registry, graph, placed, repositories[r], out);
+    loads[r] = load_repository(registry, graph, placed, sent, repositories[r], out);
   });
   for (const auto& load : loads) {
     report.blobs_mounted += load.mounted;
@@ -370,14 +380,15 @@ ImportReport import_bundle(const std::filesystem::path& bundle, const ImportOpti
   if (options.git)
     rendered = render_release(index, yaml, dest.registry, dest.prefix, options.git->path.value_or(index.name),
                               options.values_file);
+  SentBlobs sent;
   const PlacedBlobs placed = stream_blobs(*trusted.reader, index, graph, report.loaded ? &registry : nullptr, options,
-                                          dest.prefix, progress, report);
+                                          dest.prefix, progress, report, sent);
   report.verified.compressed_bytes = trusted.reader->compressed_bytes();
   report.verified.archive_bytes = trusted.reader->archive_bytes();
 
   // The bundle verified to its last byte: now the images become visible.
   if (report.loaded) {
-    push_images_then_tags(registry, index, graph, placed, dest.prefix, options.uploads, report);
+    push_images_then_tags(registry, index, graph, placed, sent, dest.prefix, options.uploads, report);
   } else {
     check_images_loaded(registry, index, dest.prefix, report);
   }

@@ -30,23 +30,34 @@ std::span<const std::uint8_t> span_of(const std::string& s) {
   return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
 }
 
-// Blob HEAD, POST and a monolithic PUT that checks ?digest=.
+// Blob HEAD, POST (a mount when asked and `mounts`) and a monolithic PUT
+// that checks ?digest=.
 struct FakeRegistry {
   LoopbackServer s;
   std::map<std::string, std::string> blobs;  // "repo@digest" → bytes; guarded by s.mutex
+  std::atomic<int> heads{0};
   std::atomic<int> posts{0};
   std::atomic<int> post_status{202};
+  std::atomic<bool> mounts{true};
   std::chrono::milliseconds post_delay{0};
 
   FakeRegistry() {
     // httplib's server answers HEAD with the GET handler.
     s.server.Get("/v2/(.*)/blobs/(.*)", [this](const httplib::Request& req, httplib::Response& res) {
+      ++heads;
       std::lock_guard lock(s.mutex);
       res.status = blobs.contains(req.matches[1].str() + "@" + req.matches[2].str()) ? 200 : 404;
     });
     s.server.Post("/v2/(.*)/blobs/uploads/", [this](const httplib::Request& req, httplib::Response& res) {
       ++posts;
       std::this_thread::sleep_for(post_delay);
+      if (mounts && req.has_param("mount")) {
+        std::lock_guard lock(s.mutex);
+        if (blobs.contains(req.get_param_value("from") + "@" + req.get_param_value("mount"))) {
+          res.status = 201;
+          return;
+        }
+      }
       res.status = post_status;
       res.set_header("Location", "/upload/" + req.matches[1].str());
     });
@@ -134,6 +145,75 @@ TEST_CASE("blob uploader: a blob the registry has is skipped without blocking th
   CHECK(up.stats().skipped == 1);
   CHECK(up.stats().uploaded == 0);
   CHECK(reg.posts == 0);
+}
+
+TEST_CASE("blob uploader: a small blob is asked for by the POST that opens its upload, not by a HEAD",
+          "[blob_uploader]") {
+  FakeRegistry reg;
+  const std::string there = bytes_of(k_ask_by_upload_bytes, 't');
+  const std::string fresh = bytes_of(300000, 'f');
+  {
+    std::lock_guard lock(reg.s.mutex);
+    reg.blobs["org/app@" + Sha256::of(there).str()] = there;
+    reg.blobs["org/other@" + Sha256::of(fresh).str()] = fresh;  // in another repository: not this one's
+  }
+  RegistryClient client(reg.s.host(), loopback_options({reg.s.host()}), AuthStore{});
+  const auto load = [&](BlobUploader& up, const std::string& blob) {
+    up.begin(Sha256::of(blob), blob.size(), "org/app");
+    up.data(span_of(blob));
+    up.verified();
+  };
+  {
+    BlobUploader up(client, 1, 64 * 1024);
+    load(up, there);
+    load(up, fresh);
+    up.finish();
+    CHECK(up.stats().skipped == 1);
+    CHECK(up.stats().uploaded == 1);
+  }
+  CHECK(reg.heads == 0);
+  CHECK(reg.posts == 2);
+  CHECK(reg.blob("org/app", fresh) == fresh);
+
+  SECTION("a registry that cannot mount gets the blob again (it is small)") {
+    reg.mounts = false;
+    BlobUploader up(client, 1, 64 * 1024);
+    load(up, there);
+    up.finish();
+    CHECK(up.stats().uploaded == 1);
+    CHECK(reg.heads == 0);
+    CHECK(reg.blob("org/app", there) == there);
+  }
+  SECTION("a blob one byte larger: a HEAD first") {
+    const std::string large = bytes_of(k_ask_by_upload_bytes + 1, 'l');
+    BlobUploader up(client, 1, 64 * 1024);
+    load(up, large);
+    up.finish();
+    CHECK(reg.heads == 1);
+    CHECK(reg.posts == 3);
+    CHECK(reg.blob("org/app", large) == large);
+  }
+}
+
+TEST_CASE("blob uploader: the reader runs at most `parallel` blobs ahead of the uploads", "[blob_uploader]") {
+  FakeRegistry reg;
+  reg.post_delay = 200ms;
+  RegistryClient client(reg.s.host(), loopback_options({reg.s.host()}), AuthStore{});
+  BlobUploader up(client, 1, 64 * 1024);
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::string> blobs;
+  for (int i = 0; i < 4; ++i) blobs.push_back(bytes_of(1000, static_cast<char>('a' + i)));
+  // One upload runs, one blob waits: the third begin() waits for the first
+  // upload's POST (and the fourth for the second's).
+  for (const auto& b : blobs) {
+    up.begin(Sha256::of(b), b.size(), "org/app");
+    up.data(span_of(b));
+    up.verified();
+  }
+  CHECK(std::chrono::steady_clock::now() - start >= 350ms);
+  up.finish();
+  CHECK(up.stats().uploaded == 4);
+  for (const auto& b : blobs) CHECK(reg.blob("org/app", b) == b);
 }
 
 TEST_CASE("blob uploader: the registry's failure reaches the reader", "[blob_uploader]") {
