@@ -43,9 +43,8 @@ namespace {
 
 // The upload opened at `location`: one streaming PUT, or PATCH chunks then
 // an empty PUT, each with ?digest= at the end.
-void send_upload(RegistrySession& session, HttpTransport& transport, const std::string& scope,
-                 const std::string& what, std::string location, const Digest& digest, UploadSource& source,
-                 std::uint64_t chunk) {
+void send_upload(RegistrySession& session, HttpTransport& transport, const std::string& scope, const std::string& what,
+                 std::string location, const Digest& digest, UploadSource& source, std::uint64_t chunk) {
   if (chunk == 0) {
     const auto url = with_digest(location, digest);
     const HttpResponse r = session.send_once(scope, what, url, {}, [&](const HttpHeaders& h) {
@@ -78,9 +77,8 @@ void upload_blob(RegistrySession& session, HttpTransport& transport, const std::
   const std::string what = fmt::format("blob upload {}@{}", repository, digest.str());
   const std::string scope = push_scope(repository);
   const auto start = fmt::format("{}/v2/{}/blobs/uploads/", session.origin(), repository);
-  const HttpResponse started = session.send(scope, what, start, {}, [&](const HttpHeaders& h) {
-    return transport.post(start, h, {}, {});
-  });
+  const HttpResponse started =
+      session.send(scope, what, start, {}, [&](const HttpHeaders& h) { return transport.post(start, h, {}, {}); });
   send_upload(session, transport, scope, what, next_location(session, started, what, "starting the upload"), digest,
               source, chunk);
 }
@@ -89,11 +87,10 @@ bool upload_blob_unless_present(RegistrySession& session, HttpTransport& transpo
                                 const Digest& digest, UploadSource& source, std::uint64_t chunk) {
   const std::string what = fmt::format("blob upload {}@{}", repository, digest.str());
   const std::string scope = push_scope(repository);
-  const auto start = fmt::format("{}/v2/{}/blobs/uploads/?mount={}&from={}", session.origin(), repository,
-                                 digest.str(), repository);
-  const HttpResponse started = session.send(scope, what, start, {}, [&](const HttpHeaders& h) {
-    return transport.post(start, h, {}, {});
-  });
+  const auto start =
+      fmt::format("{}/v2/{}/blobs/uploads/?mount={}&from={}", session.origin(), repository, digest.str(), repository);
+  const HttpResponse started =
+      session.send(scope, what, start, {}, [&](const HttpHeaders& h) { return transport.post(start, h, {}, {}); });
   if (started.status == 201) return false;
   send_upload(session, transport, scope, what, next_location(session, started, what, "starting the upload"), digest,
               source, chunk);

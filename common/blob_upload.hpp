@@ -29,8 +29,8 @@ void upload_blob(RegistrySession& session, HttpTransport& transport, const std::
 // than a HEAD first when the blob is new; but a registry that cannot mount
 // opens the upload all the same, and the blob is sent even if it is there.
 [[nodiscard]] bool upload_blob_unless_present(RegistrySession& session, HttpTransport& transport,
-                                              const std::string& repository, const Digest& digest,
-                                              UploadSource& source, std::uint64_t chunk);
+                                              const std::string& repository, const Digest& digest, UploadSource& source,
+                                              std::uint64_t chunk);
 
 // Cross-repository mount. False when the registry would not mount; the
 // upload it opened instead is cancelled. RemoteError otherwise.

@@ -42,4 +42,10 @@ void parallel_for(std::size_t count, std::size_t threads, const std::function<vo
   if (!failed.empty()) std::rethrow_exception(failed.begin()->second);
 }
 
+void parallel_for_after_first(std::size_t count, std::size_t threads, const std::function<void(std::size_t)>& task) {
+  if (count == 0) return;
+  task(0);
+  parallel_for(count - 1, threads, [&](std::size_t i) { task(i + 1); });
+}
+
 }  // namespace airlock

@@ -15,4 +15,8 @@ namespace airlock {
 // serial loop would report first, whatever the timing).
 void parallel_for(std::size_t count, std::size_t threads, const std::function<void(std::size_t)>& task);
 
+// The same after task(0) has run alone: the first request to a registry
+// meets its auth challenge, and the tasks after it then need no 401 each.
+void parallel_for_after_first(std::size_t count, std::size_t threads, const std::function<void(std::size_t)>& task);
+
 }  // namespace airlock

@@ -93,8 +93,7 @@ public:
   // asked by the POST that opens the upload (a mount from the repository
   // itself). Where mounts are not supported the blob is sent (true) even if
   // it is there: for small blobs, where that costs less than a HEAD.
-  [[nodiscard]] bool put_blob_unless_present(const std::string& repository, const Digest& digest,
-                                             UploadSource& source);
+  [[nodiscard]] bool put_blob_unless_present(const std::string& repository, const Digest& digest, UploadSource& source);
 
   // Cross-repository mount (POST ?mount=&from=). False when the registry
   // would not mount; the upload it opened instead is cancelled.

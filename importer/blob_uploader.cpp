@@ -60,15 +60,16 @@ void BlobUploader::work() {
     std::exception_ptr error;
     bool skipped = false;
     try {
-      UploadSource source{job->size,
-                          [&job](std::uint8_t* buf, std::size_t cap) { return job->queue.read(buf, cap); }};
+      UploadSource source{job->size, [&job](std::uint8_t* buf, std::size_t cap) { return job->queue.read(buf, cap); }};
       // A small blob: the request that opens its upload asks whether it is
       // there (where mounts are not supported it is sent again, which costs
       // less than a HEAD). A large one: a HEAD first.
-      if (job->size <= k_ask_by_upload_bytes) skipped = !m_registry.put_blob_unless_present(job->repository,
-                                                                                             job->digest, source);
-      else if (m_registry.has_blob(job->repository, job->digest)) skipped = true;
-      else m_registry.put_blob(job->repository, job->digest, source);
+      if (job->size <= k_ask_by_upload_bytes)
+        skipped = !m_registry.put_blob_unless_present(job->repository, job->digest, source);
+      else if (m_registry.has_blob(job->repository, job->digest))
+        skipped = true;
+      else
+        m_registry.put_blob(job->repository, job->digest, source);
       if (skipped) job->queue.stop();  // the reader's bytes are dropped from now on
     } catch (...) {
       error = std::current_exception();
@@ -86,7 +87,6 @@ void BlobUploader::work() {
     } else {
       ++m_stats.uploaded;
       m_stats.bytes_uploaded += job->size;
-      m_sent.emplace(job->repository, job->digest);
     }
   }
 }
@@ -142,11 +142,6 @@ void BlobUploader::finish() {
 UploadStats BlobUploader::stats() const {
   std::lock_guard lock(m_mutex);
   return m_stats;
-}
-
-std::set<std::pair<std::string, Digest>> BlobUploader::sent() const {
-  std::lock_guard lock(m_mutex);
-  return m_sent;
 }
 
 }  // namespace airlock

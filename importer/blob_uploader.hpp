@@ -16,11 +16,9 @@
 #include <exception>
 #include <memory>
 #include <mutex>
-#include <set>
 #include <span>
 #include <string>
 #include <thread>
-#include <utility>
 #include <vector>
 
 namespace airlock {
@@ -62,10 +60,6 @@ public:
   void finish();
 
   [[nodiscard]] UploadStats stats() const;
-  // After finish(): the blobs that went up, each as {repository, digest}.
-  // Sent where the registry did not have it, unless it cannot mount (see
-  // k_ask_by_upload_bytes).
-  [[nodiscard]] std::set<std::pair<std::string, Digest>> sent() const;
 
 private:
   struct Job;
@@ -82,7 +76,6 @@ private:
   bool m_abandoned = false;  // the destructor runs: uploads' errors are its consequence
   std::exception_ptr m_error;
   UploadStats m_stats;
-  std::set<std::pair<std::string, Digest>> m_sent;
   std::shared_ptr<Job> m_current;
   std::vector<std::shared_ptr<Job>> m_all;  // unfinished jobs (and the ones that finished since the last begin)
   std::vector<std::thread> m_workers;

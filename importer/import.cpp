@@ -31,7 +31,6 @@ namespace {
 
 using ManifestFiles = std::vector<std::pair<std::string, std::string>>;
 using PlacedBlobs = std::map<std::string, std::string>;  // blob path → the repository it is in
-using SentBlobs = std::set<std::pair<std::string, Digest>>;  // {repository, digest} uploaded by this import
 
 constexpr std::string_view k_blob_prefix = "blobs/sha256/";
 constexpr std::string_view k_manifests_prefix = "manifests/";
@@ -131,11 +130,14 @@ private:
 
 // Uploads every config and layer blob an image needs as it streams by,
 // into the repository of the first image that needs it; manifests only go
-// to the graph (they are pushed once the whole bundle verified).
+// to the graph (they are pushed once the whole bundle verified). A blob
+// that an image already complete in the registry needs is there (in that
+// image's repository): it is neither sent nor asked for.
 class BlobLoader final : public EntryHandler {
 public:
-  BlobLoader(const BundleIndex& index, ImageGraph& graph, BlobUploader* uploader, std::string prefix)
-      : m_index(index), m_graph(graph), m_uploader(uploader), m_prefix(std::move(prefix)) {}
+  BlobLoader(const BundleIndex& index, ImageGraph& graph, BlobUploader* uploader, std::string prefix,
+             const std::vector<bool>& complete)
+      : m_index(index), m_graph(graph), m_uploader(uploader), m_prefix(std::move(prefix)), m_complete(complete) {}
 
   void on_data(const IndexEntry& entry, std::span<const std::uint8_t> data) override {
     m_graph.on_data(entry, data);
@@ -154,6 +156,7 @@ public:
   }
 
   [[nodiscard]] const PlacedBlobs& placed() const { return m_placed; }
+  [[nodiscard]] std::size_t known_there() const { return m_known_there; }
 
 private:
   void start(const IndexEntry& entry) {
@@ -162,6 +165,12 @@ private:
     if (!m_uploader || !entry.path.starts_with(k_blob_prefix) || m_graph.is_manifest(entry.path)) return;
     const auto images = m_graph.images_needing(entry.path);
     if (images.empty()) return;  // listed but no image names it: not loaded
+    const auto there = std::find_if(images.begin(), images.end(), [&](std::size_t i) { return m_complete[i]; });
+    if (there != images.end()) {
+      m_placed.emplace(entry.path, target_repository(m_prefix, m_index.images[*there].repository));
+      ++m_known_there;
+      return;
+    }
     m_repository = target_repository(m_prefix, m_index.images[images.front()].repository);
     m_uploader->begin(entry.sha256, entry.size, m_repository);
     m_uploading = true;
@@ -171,6 +180,8 @@ private:
   ImageGraph& m_graph;
   BlobUploader* m_uploader;
   std::string m_prefix;
+  const std::vector<bool>& m_complete;
+  std::size_t m_known_there = 0;
   const IndexEntry* m_entry = nullptr;
   bool m_uploading = false;
   std::string m_repository;
@@ -186,23 +197,37 @@ ManifestFiles read_release_yaml(BundleReader& reader, const BundleIndex& index, 
   return collector.take();
 }
 
+// Which images the registry has complete: their tag names their digest
+// (the registry took the manifest only with every blob there). A few
+// images at a time.
+std::vector<bool> complete_images(RegistryClient& registry, const BundleIndex& index, const std::string& prefix,
+                                  std::size_t parallel) {
+  std::vector<char> complete(index.images.size(), 0);  // not vector<bool>: each thread writes its own element
+  parallel_for_after_first(index.images.size(), parallel, [&](std::size_t i) {
+    const auto& img = index.images[i];
+    const auto current = registry.manifest_digest(target_repository(prefix, img.repository), img.tag);
+    complete[i] = current && *current == img.digest;
+  });
+  return {complete.begin(), complete.end()};
+}
+
 // The rest of the bundle, every entry verified and, with a registry, every
-// blob uploaded as it streams; then the proof that every image is complete.
-PlacedBlobs stream_blobs(BundleReader& reader, const BundleIndex& index, ImageGraph& graph,
-                         RegistryClient* registry, const ImportOptions& options, const std::string& prefix,
-                         Progress& progress, ImportReport& report, SentBlobs& sent) {
+// blob uploaded as it streams unless a `complete` image has it; then the
+// proof that every image is complete.
+PlacedBlobs stream_blobs(BundleReader& reader, const BundleIndex& index, ImageGraph& graph, RegistryClient* registry,
+                         const ImportOptions& options, const std::string& prefix, const std::vector<bool>& complete,
+                         Progress& progress, ImportReport& report) {
   std::optional<BlobUploader> uploader;
   if (registry) uploader.emplace(*registry, options.uploads, 2 << 20);
-  BlobLoader loader(index, graph, uploader ? &*uploader : nullptr, prefix);
+  BlobLoader loader(index, graph, uploader ? &*uploader : nullptr, prefix, complete);
   reader.stream(index, loader, progress);
   graph.check();
   if (uploader) {
     uploader->finish();
     const auto stats = uploader->stats();
     report.blobs_uploaded = stats.uploaded;
-    report.blobs_skipped = stats.skipped;
+    report.blobs_skipped = stats.skipped + loader.known_there();
     report.bytes_uploaded = stats.bytes_uploaded;
-    sent = uploader->sent();
   }
   return loader.placed();
 }
@@ -244,32 +269,21 @@ struct RepositoryLoad {
 };
 
 // Makes the images of one repository complete at their digests, without a
-// tag yet: for each image whose tag does not already name its digest, the
-// blobs other images brought, by mount (a copy within the registry where
-// it will not mount and the repository does not have the blob), then its
-// manifests, children first. A tag that names the digest proves the image
-// complete (the registry took its manifest only with every blob there), and
-// an image with a blob this import uploaded into its repository cannot have
-// been there (nor its tag name it), so its tag is not asked for. Blobs and
-// manifests placed here are not asked for either: a mount or a manifest PUT
-// of what is there already is harmless and costs what the HEAD to ask would.
+// tag yet: for each image not `complete` already, the blobs other images
+// brought, by mount (a copy within the registry where it will not mount and
+// the repository does not have the blob), then its manifests, children
+// first. What is placed here is not asked for: a mount or a manifest PUT of
+// what is there already is harmless and costs what the HEAD to ask would.
 RepositoryLoad load_repository(RegistryClient& registry, const ImageGraph& graph, const PlacedBlobs& placed,
-                               const SentBlobs& sent, const std::vector<std::size_t>& images,
+                               const std::vector<bool>& complete, const std::vector<std::size_t>& images,
                                std::vector<ImportedImage>& out) {
   RepositoryLoad load;
   std::set<Digest> here;  // blobs and manifests this repository has now
   for (const auto i : images) {
     ImportedImage& img = out[i];
-    const auto blobs = graph.blobs_of(i);
-    const bool new_here = std::any_of(blobs.begin(), blobs.end(), [&](const Descriptor& b) {
-      return sent.contains({img.repository, b.digest});
-    });
-    if (!new_here) {
-      const auto current = registry.manifest_digest(img.repository, img.tag);
-      if (current && *current == img.digest) continue;  // tag_pushed stays false
-    }
+    if (complete[i]) continue;  // tag_pushed stays false
     img.tag_pushed = true;
-    for (const auto& blob : blobs) {
+    for (const auto& blob : graph.blobs_of(i)) {
       const auto& from = placed.at(blob_entry_path(blob.digest));
       if (from == img.repository || !here.insert(blob.digest).second) continue;
       if (registry.mount_blob(img.repository, blob.digest, from)) {
@@ -291,7 +305,7 @@ RepositoryLoad load_repository(RegistryClient& registry, const ImageGraph& graph
 // Every image complete at its digest (repositories `parallel` at a time),
 // then, once all are, the tags.
 void push_images_then_tags(RegistryClient& registry, const BundleIndex& index, const ImageGraph& graph,
-                           const PlacedBlobs& placed, const SentBlobs& sent, const std::string& prefix,
+                           const PlacedBlobs& placed, const std::vector<bool>& complete, const std::string& prefix,
                            std::size_t parallel, ImportReport& report) {
   std::vector<ImportedImage> out;
   for (const auto& img : index.images)
@@ -299,7 +313,7 @@ void push_images_then_tags(RegistryClient& registry, const BundleIndex& index, c
   const auto repositories = images_by_repository(index, prefix);
   std::vector<RepositoryLoad> loads(repositories.size());
   parallel_for(repositories.size(), parallel, [&](std::size_t r) {
-    loads[r] = load_repository(registry, graph, placed, sent, repositories[r], out);
+    loads[r] = load_repository(registry, graph, placed, complete, repositories[r], out);
   });
   for (const auto& load : loads) {
     report.blobs_mounted += load.mounted;
@@ -380,15 +394,17 @@ ImportReport import_bundle(const std::filesystem::path& bundle, const ImportOpti
   if (options.git)
     rendered = render_release(index, yaml, dest.registry, dest.prefix, options.git->path.value_or(index.name),
                               options.values_file);
-  SentBlobs sent;
+  // What the registry has already, before the first upload.
+  const std::vector<bool> complete = report.loaded ? complete_images(registry, index, dest.prefix, options.uploads)
+                                                   : std::vector<bool>(index.images.size(), false);
   const PlacedBlobs placed = stream_blobs(*trusted.reader, index, graph, report.loaded ? &registry : nullptr, options,
-                                          dest.prefix, progress, report, sent);
+                                          dest.prefix, complete, progress, report);
   report.verified.compressed_bytes = trusted.reader->compressed_bytes();
   report.verified.archive_bytes = trusted.reader->archive_bytes();
 
   // The bundle verified to its last byte: now the images become visible.
   if (report.loaded) {
-    push_images_then_tags(registry, index, graph, placed, sent, dest.prefix, options.uploads, report);
+    push_images_then_tags(registry, index, graph, placed, complete, dest.prefix, options.uploads, report);
   } else {
     check_images_loaded(registry, index, dest.prefix, report);
   }

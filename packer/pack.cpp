@@ -103,7 +103,7 @@ RegistrySource registry_source(const ReleasePlan& plan, const RegistryAccess& ac
 // A failure is the first image's in plan order, as one at a time.
 std::vector<ResolvedImage> resolve_images(const ReleasePlan& plan, RegistrySource& registries, int parallel) {
   std::vector<ResolvedImage> images(plan.images.size());
-  parallel_for(plan.images.size(), static_cast<std::size_t>(std::max(1, parallel)), [&](std::size_t i) {
+  parallel_for_after_first(plan.images.size(), static_cast<std::size_t>(std::max(1, parallel)), [&](std::size_t i) {
     const auto& p = plan.images[i];
     images[i] = p.reference ? registries.resolve(p) : resolve_layout_image(plan.spec, p);
   });
