@@ -215,10 +215,12 @@ TEST_CASE("registry limits: a body that trickles or stops ends within the stall 
 }
 
 TEST_CASE("registry limits: blob sizes", "[registry_limits]") {
-  LoopbackServer s;
+  // Declared before the server: its endless provider may still be writing
+  // when the test ends, until the server stops.
   const std::string blob(3000, 'e');
   const Digest d = Sha256::of(blob);
   std::atomic<std::uint64_t> sent{0};
+  LoopbackServer s;
   s.server.Get("/v2/org/app/blobs/" + d.str(), [&](const httplib::Request&, httplib::Response& res) {
     // Endless, past the descriptor's size.
     res.set_chunked_content_provider("application/octet-stream", [&](std::size_t, httplib::DataSink& sink) {
