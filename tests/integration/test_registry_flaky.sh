@@ -75,6 +75,7 @@ tag_visible() {
 }
 want=$("$IMPORT" verify "$packed" --pubkey k.pub --json | jq -r '.images[] | select(.name == "org/app:1.0") | .digest')
 failures=0
+site_injected=0
 for seed in 7 8 9 10; do
   start_front "s$seed" "$site_HOST" --fail-random 5 --seed "$seed"
   host_var=s${seed}_HOST
@@ -100,9 +101,11 @@ for seed in 7 8 9 10; do
   check "seed $seed: the multi-platform image copies out whole (skopeo reads every blob)" -- \
     skopeo copy --quiet --all --src-creds "$REG_USER:$REG_PASS" --src-cert-dir "$T/certs.d" \
     "docker://$site_HOST/s$seed/org/multi:2.0" "oci:$T/out-$seed:x"
-  grep -q "^injected random 503" "$T/front-s$seed.log" && ok "seed $seed: failures were injected at the site" \
-    || bad "seed $seed: nothing injected at the site"
+  # A seed may draw no failure in the few requests an import sends; the sum over seeds must not be zero.
+  site_injected=$((site_injected + $(grep -c "^injected random 503" "$T/front-s$seed.log" || true)))
 done
+[ "$site_injected" -gt 0 ] && ok "$site_injected failures were injected at the site" \
+  || bad "no failure was injected into any import"
 echo "# $failures import attempts failed (exit 4) before a re-run finished them"
 
 finish

@@ -129,9 +129,10 @@ TEST_CASE("registry limits: response headers are capped in bytes and in number",
 }
 
 TEST_CASE("registry limits: a manifest past k_max_manifest_bytes is refused", "[registry_limits]") {
-  LoopbackServer s;
+  // Declared before the server: the chunked provider may still run until the server stops.
   bool declared = true;
   const std::string huge = "{\"pad\":\"" + std::string(k_max_manifest_bytes, ' ') + "\"}";
+  LoopbackServer s;
   serve_manifest_with(s, [&](httplib::Response& res) {
     if (declared) {
       res.set_content(huge, "application/json");
@@ -173,10 +174,11 @@ TEST_CASE("registry limits: a token answer past k_max_token_response_bytes is re
 }
 
 TEST_CASE("registry limits: a body that trickles or stops ends within the stall timeout", "[registry_limits]") {
-  LoopbackServer s;
+  // Declared before the server: a handler may still be in its loop until the server stops.
   std::atomic<bool> stop{false};
   const std::string blob(100000, 'b');
   const Digest d = Sha256::of(blob);
+  LoopbackServer s;
   s.server.Get("/v2/org/app/blobs/" + d.str(), [&](const httplib::Request&, httplib::Response& res) {
     res.set_content_provider(blob.size(), "application/octet-stream",
                              [&](std::size_t offset, std::size_t, httplib::DataSink& sink) {
