@@ -173,37 +173,34 @@ for r in alpha beta; do
   sed "s/^name: demo$/name: $r/" rel/spec.yaml > "rel/$r.yaml"
   check "pack release $r" -- "$PACK" create "rel/$r.yaml" --key k.key -o "$r.tar.zst"
 done
+# race REPO BUNDLE BUNDLE: two imports at once onto branch dev of a fresh
+# served/REPO.git; sets rc_a, rc_b, commits and tree.
+race() {
+  local repo=$1 pa pb
+  git init -q --bare "served/$repo.git"
+  "$IMPORT" import "$2" --pubkey k.pub "${reg[@]}" --git "git://127.0.0.1:$gport/$repo.git" > "$repo-a.out" 2>&1 &
+  pa=$!
+  "$IMPORT" import "$3" --pubkey k.pub "${reg[@]}" --git "git://127.0.0.1:$gport/$repo.git" > "$repo-b.out" 2>&1 &
+  pb=$!
+  rc_a=0 rc_b=0
+  wait "$pa" || rc_a=$?
+  wait "$pb" || rc_b=$?
+  commits=$(git --git-dir="served/$repo.git" rev-list --count dev 2> /dev/null || echo 0)
+  tree=$(git --git-dir="served/$repo.git" ls-tree --name-only dev 2> /dev/null | tr '\n' ' ')
+  said="exits $rc_a $rc_b, $commits commits, tree: $tree; $(tail -c 300 "$repo-a.out") $(tail -c 300 "$repo-b.out")"
+}
 for round in 1 2 3; do
-  git init -q --bare "served/race$round.git"
-  RURL=git://127.0.0.1:$gport/race$round.git
-  "$IMPORT" import alpha.tar.zst --pubkey k.pub "${reg[@]}" --git "$RURL" > "alpha$round.out" 2>&1 &
-  pa=$!
-  "$IMPORT" import beta.tar.zst --pubkey k.pub "${reg[@]}" --git "$RURL" > "beta$round.out" 2>&1 &
-  pb=$!
-  ra=0 rb=0
-  wait "$pa" || ra=$?
-  wait "$pb" || rb=$?
-  files=$(git --git-dir="served/race$round.git" ls-tree --name-only dev 2> /dev/null | tr '\n' ' ')
-  count=$(git --git-dir="served/race$round.git" rev-list --count dev 2> /dev/null || echo 0)
-  if [ "$ra$rb" = 00 ] && [ "$count" = 2 ] && [[ "$files" == *alpha* && "$files" == *beta* ]]; then
-    ok "round $round: two releases racing on dev both land (2 commits: $files)"
+  race "race$round" alpha.tar.zst beta.tar.zst
+  if [ "$rc_a$rc_b" = 00 ] && [ "$commits" = 2 ] && [[ "$tree" == *alpha* && "$tree" == *beta* ]]; then
+    ok "round $round: two releases racing on dev both land (2 commits: $tree)"
   else
-    bad "round $round: exits $ra $rb, $count commits, tree: $files; $(tail -c 300 "alpha$round.out") $(tail -c 300 "beta$round.out")"
+    bad "round $round, two releases: $said"
   fi
-  git init -q --bare "served/same$round.git"
-  SURL=git://127.0.0.1:$gport/same$round.git
-  "$IMPORT" import alpha.tar.zst --pubkey k.pub "${reg[@]}" --git "$SURL" > "same-a$round.out" 2>&1 &
-  pa=$!
-  "$IMPORT" import alpha.tar.zst --pubkey k.pub "${reg[@]}" --git "$SURL" > "same-b$round.out" 2>&1 &
-  pb=$!
-  ra=0 rb=0
-  wait "$pa" || ra=$?
-  wait "$pb" || rb=$?
-  count=$(git --git-dir="served/same$round.git" rev-list --count dev 2> /dev/null || echo 0)
-  if [ "$ra$rb" = 00 ] && [ "$count" = 1 ]; then
+  race "same$round" alpha.tar.zst alpha.tar.zst
+  if [ "$rc_a$rc_b" = 00 ] && [ "$commits" = 1 ]; then
     ok "round $round: the same bundle imported twice at once makes one commit"
   else
-    bad "round $round: exits $ra $rb, $count commits; $(tail -c 300 "same-a$round.out") $(tail -c 300 "same-b$round.out")"
+    bad "round $round, the same bundle: $said"
   fi
 done
 
