@@ -120,6 +120,9 @@ std::string parse_into(std::string_view text, ImageReference& ref) {
                              "__ or - and separated by /)",
                              ref.repository);
   if (!ref.tag && !ref.digest) ref.tag = "latest";
+  // So that str() parses again: ":latest" may take it past the limit.
+  if (const auto full = ref.str().size(); full > k_max_reference)
+    return fmt::format("longer than {} characters written in full ({}, with its tag)", k_max_reference, full);
   return {};
 }
 
