@@ -53,8 +53,10 @@ public:
     const auto where = fmt::format("{}:{}", m_file, s.line);
     if (!s.path.empty() && is_key(s.path.back(), "image")) return image_field(s, where);
     for (auto& r : references_in_text(s.value)) {
-      Pending p{{r.text, std::move(r.reference), where, yaml_path_text(s.path), std::string::npos, false}, s.offset,
-                count_before(s.value, r.text, r.offset), true};
+      Pending p{{r.text, std::move(r.reference), where, yaml_path_text(s.path), std::string::npos, false},
+                s.offset,
+                count_before(s.value, r.text, r.offset),
+                true};
       m_pending.push_back(std::move(p));
     }
   }
@@ -68,8 +70,8 @@ public:
       m_resolved.push_back(std::move(p));
     }
     for (const auto& [where, path, value, error] : m_errors) {
-      const auto message = fmt::format("{}: {} {}: \"{}\" is not an image reference", where, object, path,
-                                       printable(value));
+      const auto message =
+          fmt::format("{}: {} {}: \"{}\" is not an image reference", where, object, path, printable(value));
       (error ? m_out.errors : m_out.notes).push_back(message);
     }
   }
@@ -135,9 +137,11 @@ private:
     if (s.value.empty()) return;
     const bool container = is_container_image(s.path);
     if (auto ref = ImageReference::try_parse(s.value)) {
-      m_pending.push_back({{std::string(s.value), std::move(*ref), where, yaml_path_text(s.path), std::string::npos,
-                            container},
-                           s.offset, 0, false});
+      m_pending.push_back(
+          {{std::string(s.value), std::move(*ref), where, yaml_path_text(s.path), std::string::npos, container},
+           s.offset,
+           0,
+           false});
     } else {
       m_errors.push_back({where, yaml_path_text(s.path), std::string(s.value), container});
     }
@@ -147,9 +151,9 @@ private:
   std::string_view m_file;
   DiscoveryResult& m_out;
   std::string m_kind, m_name;
-  std::vector<Pending> m_pending;   // of the current document
-  std::vector<FieldError> m_errors; // of the current document
-  std::vector<Pending> m_resolved;  // of every document kept
+  std::vector<Pending> m_pending;    // of the current document
+  std::vector<FieldError> m_errors;  // of the current document
+  std::vector<Pending> m_resolved;   // of every document kept
   std::vector<std::size_t> m_starts;
 };
 

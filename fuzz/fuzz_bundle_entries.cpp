@@ -36,7 +36,10 @@ std::string raw_header(char type, const std::string& name, const std::string& bo
   std::snprintf(h.data() + 136, 12, "%011o", 0);
   std::fill(h.begin() + 148, h.begin() + 156, ' ');
   h[156] = type;
-  std::string("ustar\0" "00", 8).copy(h.data() + 257, 8);
+  std::string("ustar\0"
+              "00",
+              8)
+      .copy(h.data() + 257, 8);
   unsigned sum = 0;
   for (const char c : h) sum += static_cast<unsigned char>(c);
   std::snprintf(h.data() + 148, 8, "%06o", sum);
@@ -68,10 +71,27 @@ struct Entry {
   bool wrong_digest = false;
 };
 
-const char* const k_names[] = {"bundle.dsse.json", "oci-layout", "index.json", "manifests/app.yaml",
-                               "manifests/sub/b.yml", "blobs/sha256/", "../x", "/abs", "a\\b", "manifests/.git/x"};
-const char* const k_pax_keys[] = {"path", "size", "mtime", "linkpath", "GNU.sparse.name", "GNU.sparse.size",
-                                  "hdrcharset", "uid", "SCHILY.xattr.user.x", "LIBARCHIVE.xattr.x", "comment"};
+const char* const k_names[] = {"bundle.dsse.json",
+                               "oci-layout",
+                               "index.json",
+                               "manifests/app.yaml",
+                               "manifests/sub/b.yml",
+                               "blobs/sha256/",
+                               "../x",
+                               "/abs",
+                               "a\\b",
+                               "manifests/.git/x"};
+const char* const k_pax_keys[] = {"path",
+                                  "size",
+                                  "mtime",
+                                  "linkpath",
+                                  "GNU.sparse.name",
+                                  "GNU.sparse.size",
+                                  "hdrcharset",
+                                  "uid",
+                                  "SCHILY.xattr.user.x",
+                                  "LIBARCHIVE.xattr.x",
+                                  "comment"};
 const char k_raw_types[] = {'x', 'g', 'L', 'K', 'S', 'V', 'M', 'D', '0', '5', '7', 'A'};
 
 std::string pick_name(FuzzedDataProvider& in) {
@@ -159,7 +179,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     Entry e;
     e.path = pick_name(in);
     switch (in.ConsumeIntegralInRange(0, 15)) {
-      case 0: e.type = AE_IFLNK; e.link = in.ConsumeRandomLengthString(20); break;
+      case 0:
+        e.type = AE_IFLNK;
+        e.link = in.ConsumeRandomLengthString(20);
+        break;
       case 1: e.link = entries.empty() ? "oci-layout" : entries.back().path; break;  // a hard link
       case 2: e.type = AE_IFDIR; break;
       case 3: e.type = AE_IFCHR; break;
@@ -207,7 +230,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   std::string tar = write_tar(entries, format);
   switch (in.ConsumeIntegralInRange(0, 7)) {
-    case 0: tar += in.ConsumeRandomLengthString(1024); break;                     // trailing data
+    case 0: tar += in.ConsumeRandomLengthString(1024); break;  // trailing data
     case 1: tar.resize(tar.size() - std::min<std::size_t>(tar.size(), in.ConsumeIntegral<std::uint16_t>())); break;
     case 2: tar += std::string(in.ConsumeIntegralInRange(0, 80000), '\0'); break;  // padding
     default: break;

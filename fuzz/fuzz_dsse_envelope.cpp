@@ -28,7 +28,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                     again.signatures.size() == env.signatures.size(),
                 "an envelope changes through its own JSON");
     for (std::size_t i = 0; i < env.signatures.size(); ++i)
-      fuzz::check(again.signatures[i].keyid == env.signatures[i].keyid && again.signatures[i].sig == env.signatures[i].sig,
+      fuzz::check(again.signatures[i].keyid == env.signatures[i].keyid &&
+                      again.signatures[i].sig == env.signatures[i].sig,
                   "a signature changes through the envelope's JSON");
     fuzz::refusals_expected([&] { dsse_check_payload_type(env, "fuzz.dsse.json"); });
     (void)dsse_pae(env.payload_type, env.payload);

@@ -28,7 +28,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     while (!digits.empty() && digits.front() == ' ') digits.remove_prefix(1);
     while (!digits.empty() && digits.back() == ' ') digits.remove_suffix(1);
     if (digits.size() <= 2)
-      fuzz::check(*after == std::min<std::chrono::milliseconds>(std::chrono::seconds(std::stoll(std::string(digits))), cap),
+      fuzz::check(*after ==
+                      std::min<std::chrono::milliseconds>(std::chrono::seconds(std::stoll(std::string(digits))), cap),
                   "Retry-After misread", text);
   }
   return 0;

@@ -83,8 +83,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   fuzz::refusals_expected([&] {
     const auto name = ImageName::parse(text, "fuzz");
-    fuzz::check(is_valid_repository(name.repository) && is_valid_tag(name.tag), "ImageName::parse() accepts an invalid name",
-                text);
+    fuzz::check(is_valid_repository(name.repository) && is_valid_tag(name.tag),
+                "ImageName::parse() accepts an invalid name", text);
   });
   (void)is_registry_host(text.substr(0, text.find('/')));
   (void)unsafe_component_reason(text);

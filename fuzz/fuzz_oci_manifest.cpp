@@ -12,7 +12,10 @@ using namespace airlock;
 
 namespace {
 
-const std::string_view k_declared[] = {"", media_type::oci_manifest, media_type::oci_index, media_type::docker_manifest,
+const std::string_view k_declared[] = {"",
+                                       media_type::oci_manifest,
+                                       media_type::oci_index,
+                                       media_type::docker_manifest,
                                        media_type::docker_manifest_list,
                                        "application/json"};
 const std::vector<std::string> k_filter = {"linux/amd64"};
@@ -26,7 +29,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto parsed = parse_manifest(json, declared, "fuzz.json");
   if (parsed) {
     const auto& m = *parsed;
-    fuzz::check(m.is_index == is_index_media_type(m.media_type), "is_index disagrees with the media type", m.media_type);
+    fuzz::check(m.is_index == is_index_media_type(m.media_type), "is_index disagrees with the media type",
+                m.media_type);
     fuzz::check(declared.empty() || m.media_type == declared, "a manifest of another media type than declared");
   }
   fuzz::refusals_expected([&] {

@@ -57,7 +57,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto out = substitute_values(text, "fuzz.yaml", k_declared, values, path);
     fuzz::check(scanned, "substitute_values() accepts text find_placeholders() refuses", text);
     if (found.empty()) fuzz::check(out == text, "text without placeholders changed");
-    if (std::none_of(values.begin(), values.end(), [](const auto& v) { return v.second.find('$') != std::string::npos; }))
+    if (std::none_of(values.begin(), values.end(),
+                     [](const auto& v) { return v.second.find('$') != std::string::npos; }))
       fuzz::check(find_placeholders(out, "out.yaml").empty(), "a placeholder is left after substitution", out);
   });
   return 0;

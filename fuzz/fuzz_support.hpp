@@ -26,8 +26,7 @@ template <class F>
 void refusals_expected(F&& parse) {
   try {
     parse();
-  } catch (const Error&) {
-  }
+  } catch (const Error&) {}
 }
 
 // A property the target asserts; prints `what` and aborts when it fails,

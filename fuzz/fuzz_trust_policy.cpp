@@ -32,7 +32,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   fuzz::write_file(path, fuzz::as_text(data, size));
   fuzz::refusals_expected([&] {
     const auto policy = TrustPolicy::load(path);
-    fuzz::check(policy.threshold >= 1 && policy.threshold <= policy.keys.size(), "a policy's threshold is out of range");
+    fuzz::check(policy.threshold >= 1 && policy.threshold <= policy.keys.size(),
+                "a policy's threshold is out of range");
     std::set<std::string> ids;
     for (const auto& k : policy.keys) fuzz::check(ids.insert(k.key.keyid()).second, "a policy lists a key twice");
     (void)policy.keys_at(1700000000);

@@ -56,7 +56,7 @@ TEST_CASE("references up to the limit written in full round-trip through str()",
   round_trips(host_of(501) + "/app");  // 505 + ":latest" = 512
   round_trips(host_of(497) + "/app:latest");
   round_trips(host_of(512 - 4 - 72) + "/app@sha256:" + k_hex);  // no tag added to a digest
-  round_trips(std::string(247, 'a'));                          // docker.io/library/ + 247
+  round_trips(std::string(247, 'a'));                           // docker.io/library/ + 247
   round_trips("index.docker.io/" + std::string(200, 'a') + ":" + std::string(128, 't'));
   round_trips("[fd00::1]:5000/x/y@sha256:" + k_hex);
   round_trips("localhost/a/b:c@sha256:" + k_hex);

@@ -27,8 +27,8 @@ struct CountDocuments final : YamlVisitor {
 // (jbeder/yaml-cpp#1040), and scan_yaml() looped forever (discovery in
 // pack, render in import: both read through scan_yaml()).
 TEST_CASE("a ',' outside a flow collection is refused at its line, not read forever", "[yaml_scan]") {
-  for (const std::string yaml : {",", ",\n", "a: 1\n---\n,\n", "# comment\n\n   ,   - {name: x}\n",
-                                 "kind: Pod\n---\n  , b\n"}) {
+  for (const std::string yaml :
+       {",", ",\n", "a: 1\n---\n,\n", "# comment\n\n   ,   - {name: x}\n", "kind: Pod\n---\n  , b\n"}) {
     CAPTURE(yaml);
     CountDocuments visitor;
     REQUIRE_THROWS_MATCHES(scan_yaml(yaml, "m.yaml", visitor), UsageError,
