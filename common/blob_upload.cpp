@@ -47,9 +47,8 @@ void send_upload(RegistrySession& session, HttpTransport& transport, const std::
                  std::string location, const Digest& digest, UploadSource& source, std::uint64_t chunk) {
   if (chunk == 0) {
     const auto url = with_digest(location, digest);
-    const HttpResponse r = session.send_once(scope, what, url, {}, [&](const HttpHeaders& h) {
-      return transport.put(url, h, source);
-    });
+    const HttpResponse r =
+        session.send_once(scope, what, url, {}, [&](const HttpHeaders& h) { return transport.put(url, h, source); });
     return expect_created(session, r, what);
   }
 
@@ -97,15 +96,14 @@ bool upload_blob_unless_present(RegistrySession& session, HttpTransport& transpo
   return true;
 }
 
-bool mount_blob(RegistrySession& session, HttpTransport& transport, const std::string& repository,
-                const Digest& digest, const std::string& from) {
+bool mount_blob(RegistrySession& session, HttpTransport& transport, const std::string& repository, const Digest& digest,
+                const std::string& from) {
   const std::string what = fmt::format("blob mount {}@{} from {}", repository, digest.str(), from);
   const std::string scope = push_scope(repository);
   const auto url =
       fmt::format("{}/v2/{}/blobs/uploads/?mount={}&from={}", session.origin(), repository, digest.str(), from);
-  const HttpResponse r = session.send(scope, what, url, {}, [&](const HttpHeaders& h) {
-    return transport.post(url, h, {}, {});
-  });
+  const HttpResponse r =
+      session.send(scope, what, url, {}, [&](const HttpHeaders& h) { return transport.post(url, h, {}, {}); });
   if (r.status == 201) return true;
   if (r.status == 202) {
     // The registry opened an ordinary upload instead: cancel it (best effort).

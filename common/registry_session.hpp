@@ -77,10 +77,10 @@ private:
   HttpTransport& m_transport;
   RetryPolicy m_retry;
   bool m_plain_http;
-  std::mutex m_mutex;       // guards m_authorization, m_basic, m_bearer_challenge
-  std::mutex m_auth_mutex;  // one token request at a time
-  std::map<std::string, std::string> m_authorization;  // scope → Authorization header
-  std::string m_basic;                                 // the registry takes basic credentials: for every scope
+  std::mutex m_mutex;                                     // guards m_authorization, m_basic, m_bearer_challenge
+  std::mutex m_auth_mutex;                                // one token request at a time
+  std::map<std::string, std::string> m_authorization;     // scope → Authorization header
+  std::string m_basic;                                    // the registry takes basic credentials: for every scope
   std::map<std::string, std::string> m_bearer_challenge;  // the registry's bearer challenge, without its scope
 };
 

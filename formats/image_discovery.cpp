@@ -53,8 +53,10 @@ public:
     const auto where = fmt::format("{}:{}", m_file, s.line);
     if (!s.path.empty() && is_key(s.path.back(), "image")) return image_field(s, where);
     for (auto& r : references_in_text(s.value)) {
-      Pending p{{r.text, std::move(r.reference), where, yaml_path_text(s.path), std::string::npos, false}, s.offset,
-                count_before(s.value, r.text, r.offset), true};
+      Pending p{{r.text, std::move(r.reference), where, yaml_path_text(s.path), std::string::npos, false},
+                s.offset,
+                count_before(s.value, r.text, r.offset),
+                true};
       m_pending.push_back(std::move(p));
     }
   }
@@ -68,8 +70,8 @@ public:
       m_resolved.push_back(std::move(p));
     }
     for (const auto& [where, path, value, error] : m_errors) {
-      const auto message = fmt::format("{}: {} {}: \"{}\" is not an image reference", where, object, path,
-                                       printable(value));
+      const auto message =
+          fmt::format("{}: {} {}: \"{}\" is not an image reference", where, object, path, printable(value));
       (error ? m_out.errors : m_out.notes).push_back(message);
     }
   }
@@ -82,7 +84,7 @@ public:
       const auto next = std::upper_bound(m_starts.begin(), m_starts.end(), p.scalar);
       const std::size_t end = next == m_starts.end() ? m_text.size() : *next;
       const auto source = m_text.substr(p.scalar, end - p.scalar);
-      std::size_t at = source.find(p.found.text);
+      std::size_t at = source.find(p.found.text, content_start(source));
       for (std::size_t k = 0; k < p.occurrence && at != std::string_view::npos; ++k)
         at = source.find(p.found.text, at + p.found.text.size());
       if (at != std::string_view::npos) p.found.offset = p.scalar + at;
@@ -96,6 +98,35 @@ private:
     bool error;  // a container's image: the pack stops
   };
 
+  // A node's source starts with its properties, an anchor (&name) and a tag
+  // (!tag, !<uri>) in either order, each followed by spaces, newlines or
+  // comments: a reference written in them is not the scalar's
+  // (`image: &nginx nginx`, `image: !org/app:1 org/app:1`).
+  static std::size_t content_start(std::string_view source) {
+    std::size_t i = 0;
+    const auto skip_separation = [&] {
+      while (i < source.size()) {
+        if (source[i] == ' ' || source[i] == '\t' || source[i] == '\n' || source[i] == '\r') {
+          ++i;
+        } else if (source[i] == '#') {
+          while (i < source.size() && source[i] != '\n') ++i;
+        } else {
+          break;
+        }
+      }
+    };
+    while (i < source.size() && (source[i] == '&' || source[i] == '!')) {
+      if (source.substr(i, 2) == "!<") {
+        const auto close = source.find('>', i);
+        i = close == std::string_view::npos ? source.size() : close + 1;
+      } else {
+        while (i < source.size() && std::string_view(" \t\r\n,[]{}").find(source[i]) == std::string_view::npos) ++i;
+      }
+      skip_separation();
+    }
+    return i;
+  }
+
   static std::size_t count_before(std::string_view value, std::string_view text, std::size_t offset) {
     std::size_t n = 0;
     for (auto at = value.find(text); at != std::string_view::npos && at < offset; at = value.find(text, at + 1)) ++n;
@@ -106,9 +137,11 @@ private:
     if (s.value.empty()) return;
     const bool container = is_container_image(s.path);
     if (auto ref = ImageReference::try_parse(s.value)) {
-      m_pending.push_back({{std::string(s.value), std::move(*ref), where, yaml_path_text(s.path), std::string::npos,
-                            container},
-                           s.offset, 0, false});
+      m_pending.push_back(
+          {{std::string(s.value), std::move(*ref), where, yaml_path_text(s.path), std::string::npos, container},
+           s.offset,
+           0,
+           false});
     } else {
       m_errors.push_back({where, yaml_path_text(s.path), std::string(s.value), container});
     }
@@ -118,9 +151,9 @@ private:
   std::string_view m_file;
   DiscoveryResult& m_out;
   std::string m_kind, m_name;
-  std::vector<Pending> m_pending;   // of the current document
-  std::vector<FieldError> m_errors; // of the current document
-  std::vector<Pending> m_resolved;  // of every document kept
+  std::vector<Pending> m_pending;    // of the current document
+  std::vector<FieldError> m_errors;  // of the current document
+  std::vector<Pending> m_resolved;   // of every document kept
   std::vector<std::size_t> m_starts;
 };
 

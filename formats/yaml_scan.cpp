@@ -39,7 +39,14 @@ public:
   Scanner(std::string_view file, std::size_t base, YamlVisitor& visitor)
       : m_file(file), m_base(base), m_visitor(visitor) {}
 
-  void OnDocumentStart(const YAML::Mark&) override {
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    // yaml-cpp 0.7 (jbeder/yaml-cpp#1040) reads a token that starts no node
+    // (a ',' outside a flow collection) as an empty document without
+    // consuming it, and would start that document again forever.
+    if (m_documents > 0 && mark.pos == m_last_document_pos)
+      fail(mark, "not valid YAML: a token that starts no node (a ',' outside a flow collection?)");
+    ++m_documents;
+    m_last_document_pos = mark.pos;
     m_nodes = 0;
     m_anchors.clear();
     m_frames.clear();
@@ -130,8 +137,10 @@ private:
       return;
     }
     m_path.pop_back();
-    if (f.map) f.expect_key = true;
-    else ++f.index;
+    if (f.map)
+      f.expect_key = true;
+    else
+      ++f.index;
   }
 
   void emit(std::string_view value, std::size_t offset, const YAML::Mark& mark, bool key, bool alias) {
@@ -177,6 +186,8 @@ private:
   std::vector<YamlPathPart> m_path;
   bool m_active = false;
   bool m_root_seen = false;
+  std::uint64_t m_documents = 0;
+  int m_last_document_pos = 0;
 };
 
 }  // namespace
@@ -188,8 +199,7 @@ void scan_yaml(std::string_view text, std::string_view file, YamlVisitor& visito
   Scanner scanner(file, base, visitor);
   try {
     YAML::Parser parser(in);
-    while (parser.HandleNextDocument(scanner)) {
-    }
+    while (parser.HandleNextDocument(scanner)) {}
   } catch (const YAML::Exception& e) {
     throw UsageError(fmt::format("{}:{}: not valid YAML: {}", file, e.mark.line + 1, e.msg));
   }
@@ -198,8 +208,10 @@ void scan_yaml(std::string_view text, std::string_view file, YamlVisitor& visito
 std::string yaml_path_text(const std::vector<YamlPathPart>& path) {
   std::string out;
   for (const auto& part : path) {
-    if (const auto* key = std::get_if<std::string>(&part)) out += (out.empty() ? "" : ".") + *key;
-    else out += fmt::format("[{}]", std::get<std::size_t>(part));
+    if (const auto* key = std::get_if<std::string>(&part))
+      out += (out.empty() ? "" : ".") + *key;
+    else
+      out += fmt::format("[{}]", std::get<std::size_t>(part));
   }
   return out;
 }

@@ -243,8 +243,8 @@ void copy_within(RegistryClient& registry, const Descriptor& blob, const std::st
     uploader.data(data);
   });
   if (hash.finish() != blob.digest)
-    throw VerificationError(fmt::format("registry {}: blob {}@{} does not match its digest", registry.host(), from,
-                                        blob.digest.str()));
+    throw VerificationError(
+        fmt::format("registry {}: blob {}@{} does not match its digest", registry.host(), from, blob.digest.str()));
   uploader.verified();
   uploader.finish();
 }
@@ -372,8 +372,8 @@ ImportReport import_bundle(const std::filesystem::path& bundle, const ImportOpti
     graph.check();
     report.verified.compressed_bytes = trusted.reader->compressed_bytes();
     report.verified.archive_bytes = trusted.reader->archive_bytes();
-    report.git = GitReport{redact_git_url(options.git->url), options.git->branch,
-                           options.git->path.value_or(index.name)};
+    report.git =
+        GitReport{redact_git_url(options.git->url), options.git->branch, options.git->path.value_or(index.name)};
     report.git->already_imported = true;
     report.loaded = false;
     report.seconds = seconds_since(start);
@@ -409,9 +409,9 @@ ImportReport import_bundle(const std::filesystem::path& bundle, const ImportOpti
     check_images_loaded(registry, index, dest.prefix, report);
   }
   if (options.git)
-    report.git = commit_release(*options.git, {index, trusted.bundle_digest, trusted.trust, dest.registry,
-                                               dest.prefix, now},
-                                *rendered);
+    report.git =
+        commit_release(*options.git, {index, trusted.bundle_digest, trusted.trust, dest.registry, dest.prefix, now},
+                       *rendered);
   report.seconds = report.verified.seconds = seconds_since(start);
   return report;
 }

@@ -93,7 +93,9 @@ std::string keygen_text(const KeygenResult& r) {
 
 }  // namespace
 
-Report pack_report(const PackResult& r, const std::string& bundle) { return {pack_json(r, bundle), pack_text(r, bundle)}; }
+Report pack_report(const PackResult& r, const std::string& bundle) {
+  return {pack_json(r, bundle), pack_text(r, bundle)};
+}
 
 Report sign_report(const SignBundleResult& r, const std::string& bundle) {
   return {sign_json(r, bundle), sign_text(r, bundle)};

@@ -18,17 +18,16 @@
 namespace airlock {
 namespace {
 
-
 // A git URL that names a local directory is taken relative to the spec.
 std::string resolve_git_url(const ReleaseSpec& spec, const std::string& url) {
-  const bool remote = url.find("://") != std::string::npos ||
-                      (url.find(':') != std::string::npos && url.find(':') < url.find('/'));
+  const bool remote =
+      url.find("://") != std::string::npos || (url.find(':') != std::string::npos && url.find(':') < url.find('/'));
   if (remote || url.starts_with('/')) return url;
   return std::filesystem::absolute(spec.dir / url).lexically_normal().string();
 }
 
 std::vector<ManifestFile> load_manifests(const ReleaseSpec& spec, const GitOptions& git,
-                                        std::vector<ManifestSource>& sources) {
+                                         std::vector<ManifestSource>& sources) {
   std::vector<ManifestFile> out;
   std::map<std::string, std::string> origin;
   std::uint64_t total = 0;
@@ -36,8 +35,8 @@ std::vector<ManifestFile> load_manifests(const ReleaseSpec& spec, const GitOptio
     const std::string entry = "manifests/" + rel.generic_string();
     total += content.size();
     if (total > k_max_release_yaml)
-      throw UsageError(fmt::format("{}: the release's YAML passes {} bytes, the most an importer holds", file,
-                                   k_max_release_yaml));
+      throw UsageError(
+          fmt::format("{}: the release's YAML passes {} bytes, the most an importer holds", file, k_max_release_yaml));
     if (const auto why = unsafe_path_reason(entry); !why.empty())
       throw UsageError(fmt::format("{}: cannot be bundled: {}", file, why));
     if (const auto [it, fresh] = origin.emplace(entry, file); !fresh)
@@ -113,7 +112,8 @@ ReleasePlan plan_release(const std::filesystem::path& spec_path, const GitOption
   plan.manifests = load_manifests(plan.spec, git, plan.sources);
   for (const auto& m : plan.manifests)
     for (const auto& p : find_placeholders(m.content, m.file))
-      if (std::none_of(plan.spec.values.begin(), plan.spec.values.end(), [&](const auto& v) { return v.name == p.name; }))
+      if (std::none_of(plan.spec.values.begin(), plan.spec.values.end(),
+                       [&](const auto& v) { return v.name == p.name; }))
         throw UsageError(fmt::format("{}:{}: ${{airlock:{}}} is not declared under values: in {}", m.file, p.line,
                                      p.name, plan.spec.path.string()));
 
@@ -142,8 +142,10 @@ ReleasePlan plan_release(const std::filesystem::path& spec_path, const GitOption
     plan.unbundled.insert(plan.unbundled.end(), found.embedded.begin(), found.embedded.end());
     plan.notes.insert(plan.notes.end(), found.notes.begin(), found.notes.end());
     for (const auto& img : found.images) {
-      if (const auto i = matcher.find(img.reference)) plan.images[*i].found_at.push_back(img.where);
-      else add({img.reference.bundle_name(), "docker://" + img.reference.str(), img.reference, {img.where}});
+      if (const auto i = matcher.find(img.reference))
+        plan.images[*i].found_at.push_back(img.where);
+      else
+        add({img.reference.bundle_name(), "docker://" + img.reference.str(), img.reference, {img.where}});
     }
   }
   if (!errors.empty()) {

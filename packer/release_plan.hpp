@@ -16,7 +16,7 @@
 namespace airlock {
 
 struct ManifestFile {
-  std::string file;  // for messages: a path, or URL@ref:path
+  std::string file;   // for messages: a path, or URL@ref:path
   std::string entry;  // manifests/..., relative to the listed directory
   std::string content;
 };

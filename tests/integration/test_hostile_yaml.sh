@@ -6,11 +6,10 @@ source "$(dirname "$0")/lib.sh" "$1"
 source "$ROOT/tests/integration/registry.sh"
 
 rss_below() {  # rss_below KIB DESCRIPTION -- command...: runs it, checks its peak RSS
-  local limit=$1 desc=$2 rss
+  local limit=$1 desc=$2
   shift 3
   /usr/bin/time -f %M -o "$T/rss.txt" "$@" > "$T/out.txt" 2> "$T/err.txt" || true
-  rss=$(tail -1 "$T/rss.txt")
-  [ "$rss" -lt "$limit" ] && ok "$desc: peak RSS $rss KiB < $limit KiB" || bad "$desc: peak RSS $rss KiB"
+  peak_rss_under "$limit" "$desc"
 }
 
 make_release

@@ -39,10 +39,9 @@ TEST_CASE("registry session: basic credentials, once challenged, go with every r
         std::vector<std::string>{"org/a 401", "org/a authorized", "org/b authorized", "org/c authorized"});
 }
 
-TEST_CASE(
-    "registry session: a new repository's token is fetched from the challenge's realm before its first "
-    "request",
-    "[registry_session]") {
+TEST_CASE("registry session: a new repository's token is fetched from the challenge's realm before its first "
+          "request",
+          "[registry_session]") {
   LoopbackServer s;
   s.server.Get("/token", [&](const httplib::Request& req, httplib::Response& res) {
     std::string scopes;
