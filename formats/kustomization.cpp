@@ -36,6 +36,15 @@ std::string where(std::string_view file, const YAML::Node& node) {
   return fmt::format("{}:{}", file, node.Mark().line + 1);
 }
 
+// The line of the kustomization where an inline patch's text starts: the
+// line after a block scalar's | or >, else the scalar's own line.
+std::size_t text_line(std::string_view source, const YAML::Node& node) {
+  const auto mark = node.Mark();
+  const auto pos = static_cast<std::size_t>(mark.pos);
+  const bool block = pos < source.size() && (source[pos] == '|' || source[pos] == '>');
+  return static_cast<std::size_t>(mark.line) + (block ? 2 : 1);
+}
+
 // kustomize reads its file with YAML 1.1 typing (go-yaml v2): an unquoted
 // scalar that is a boolean or a number is not a string, and a string field
 // refuses it; null is the empty string.
@@ -103,21 +112,26 @@ KustomizeImage image_entry(std::string_view file, const YAML::Node& node) {
 }
 
 // patchesStrategicMerge items: a file, or (when it spans lines) the patch itself.
-void strategic_merge(std::string_view file, const YAML::Node& node, Kustomization& k) {
+void strategic_merge(std::string_view source, std::string_view file, const YAML::Node& node, Kustomization& k) {
   for (const auto& item : list(file, node, "patchesStrategicMerge")) {
     if (!item.IsScalar())
       throw UsageError(fmt::format("{}: each of patchesStrategicMerge is a file or a patch", where(file, item)));
     KustomizationPatch p;
     p.kind = KustomizationPatch::Kind::strategic_merge;
-    if (item.Scalar().find('\n') == std::string::npos) p.path = item.Scalar();
-    else p.text = item.Scalar();
+    if (item.Scalar().find('\n') == std::string::npos) {
+      p.path = item.Scalar();
+    } else {
+      p.text = item.Scalar();
+      p.file = file;
+      p.line = text_line(source, item);
+    }
     p.where = where(file, item);
     k.patches.push_back(std::move(p));
   }
 }
 
-void patch_list(std::string_view file, const YAML::Node& node, std::string_view key, KustomizationPatch::Kind kind,
-                Kustomization& k) {
+void patch_list(std::string_view source, std::string_view file, const YAML::Node& node, std::string_view key,
+                KustomizationPatch::Kind kind, Kustomization& k) {
   for (const auto& item : list(file, node, key)) {
     if (!item.IsMap()) throw UsageError(fmt::format("{}: each of {} is a mapping {{path or patch, target}}",
                                                     where(file, item), key));
@@ -125,7 +139,11 @@ void patch_list(std::string_view file, const YAML::Node& node, std::string_view 
     p.kind = kind;
     p.where = where(file, item);
     if (item["path"]) p.path = text_field(file, item["path"], "path");
-    if (item["patch"]) p.text = text_field(file, item["patch"], "patch");
+    if (item["patch"]) {
+      p.text = text_field(file, item["patch"], "patch");
+      p.file = file;
+      p.line = text_line(source, item["patch"]);
+    }
     if (p.path && p.path->empty()) p.path.reset();
     k.patches.push_back(std::move(p));
   }
@@ -179,9 +197,9 @@ Kustomization parse_kustomization(std::string_view text, std::string_view file) 
   for (auto& b : paths(file, root["bases"], "bases")) k.resources.push_back(std::move(b));
   k.components = paths(file, root["components"], "components");
   for (const auto& img : list(file, root["images"], "images")) k.images.push_back(image_entry(file, img));
-  strategic_merge(file, root["patchesStrategicMerge"], k);
-  patch_list(file, root["patches"], "patches", KustomizationPatch::Kind::detect, k);
-  patch_list(file, root["patchesJson6902"], "patchesJson6902", KustomizationPatch::Kind::json6902, k);
+  strategic_merge(text, file, root["patchesStrategicMerge"], k);
+  patch_list(text, file, root["patches"], "patches", KustomizationPatch::Kind::detect, k);
+  patch_list(text, file, root["patchesJson6902"], "patchesJson6902", KustomizationPatch::Kind::json6902, k);
   generator_files(file, root["configMapGenerator"], "configMapGenerator", k);
   generator_files(file, root["secretGenerator"], "secretGenerator", k);
   for (auto& f : paths(file, root["crds"], "crds")) k.files.push_back(std::move(f));

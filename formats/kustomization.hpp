@@ -44,6 +44,8 @@ struct KustomizationPatch {
   std::optional<std::string> path;  // a patch file, relative to the kustomization's directory
   std::string text;                 // an inline patch
   std::string where;
+  std::string file;       // the kustomization, for an inline patch
+  std::size_t line = 0;   // where the inline patch's first line stands in it (1-based)
 };
 
 struct Kustomization {

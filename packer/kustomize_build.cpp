@@ -199,11 +199,16 @@ private:
   // The image fields a patch sets join the fields the build holds; the
   // transformers after it apply to them as to the others.
   void patch(const std::string& dir, const KustomizationPatch& p, std::vector<KustomizeImageUse>& uses) {
-    std::string shown = p.where;
-    const std::string* text = &p.text;
+    // An inline patch is read where it stands in its kustomization: its
+    // lines are that file's lines.
+    std::string shown = p.file;
+    std::string inline_text;
+    const std::string* text = &inline_text;
     if (p.path) {
       text = &read_file(dir, *p.path, p.where, "patch");
       shown = show(resolve(dir, *p.path, p.where, "patch"));
+    } else if (!p.text.empty()) {
+      inline_text = std::string(p.line > 0 ? p.line - 1 : 0, '\n') + p.text;
     }
     if (text->empty()) return;
     const bool json = p.kind == KustomizationPatch::Kind::json6902 ||
@@ -221,8 +226,7 @@ private:
                                             f.where, printable(f.text), f.context));
     }
     for (auto& f : fields) {
-      if (!p.path) f.where = p.where;  // an inline patch: its line in the kustomization
-      f.offset = std::string::npos;    // never rewritten in place
+      f.offset = std::string::npos;  // never rewritten in place
       auto value = f.text;
       uses.push_back({std::move(f), std::move(value), {}});
     }

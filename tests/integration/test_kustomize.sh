@@ -27,20 +27,28 @@ URL=file://$T/remote.git
 payload() { tar --zstd -xOf "$1" bundle.dsse.json | jq -r .payload | base64 -d; }
 
 # expected_build VENDOR_ENTRY BUNDLE OUT: kubectl kustomize of the vendor's
-# entry with each bundled image, written as its source names it, replaced
-# by its pinned reference in the site registry.
+# entry with each bundled image replaced by its pinned reference in the site
+# registry: image fields by value (host-qualified, so only :latest is
+# implied), references inside other strings as their source names them.
 expected_build() {
   kubectl kustomize "$1" > "$3.vendor"
   "$IMPORT" inspect "$2" --json | jq -r --arg site "$site_HOST/site" \
     '.images[] | [(.source | sub("^docker://"; "")), "\($site)/\(.name)@\(.digest)"] | @tsv' > "$3.map"
   python3 - "$3.vendor" "$3.map" "$3" <<'PY'
-import sys
-text = open(sys.argv[1]).read()
-pairs = [line.rstrip("\n").split("\t") for line in open(sys.argv[2]) if line.strip()]
-# Longest first, so that no reference is replaced inside a longer one.
-for old, new in sorted(pairs, key=lambda p: -len(p[0])):
-    text = text.replace(old, new)
-open(sys.argv[3], "w").write(text)
+import re, sys
+pairs = dict(line.rstrip("\n").split("\t") for line in open(sys.argv[2]) if line.strip())
+def normal(ref):  # as the index's source names it: a tagless, digestless reference gets :latest
+    return ref if "@" in ref or ":" in ref.rsplit("/", 1)[-1] else ref + ":latest"
+out = []
+for line in open(sys.argv[1]):
+    m = re.match(r"^(\s*(?:- )?image: )(\S+)$", line.rstrip("\n"))
+    if m:
+        line = m.group(1) + pairs.get(normal(m.group(2)), m.group(2)) + "\n"
+    else:  # a reference inside a longer string, written as its source names it
+        for old in sorted(pairs, key=len, reverse=True):
+            line = line.replace(old, pairs[old])
+    out.append(line)
+open(sys.argv[3], "w").write("".join(out))
 PY
 }
 
@@ -123,8 +131,11 @@ fi
 
 # 2. A tree of our own: a base reached through ../, a Component, newName,
 # newTag, digest, a tag set in the release overlay (the Deployment says
-# :latest), a patch that sets an image, a generator with a non-YAML source,
-# an image inside an arg, and an overlay the entry does not use.
+# :latest), patches that set images (a strategic merge file, an inline JSON
+# 6902 operation), a generator with a non-YAML source,
+# an image inside an arg, one repository untagged and tagged (the generated
+# images: list must take the tagged one first), and an overlay the entry
+# does not use.
 "$TESTKIT" layout own-lay app --layer 21:150000 > /dev/null
 "$TESTKIT" layout own-lay redis --layer 22:90000 > /dev/null
 "$TESTKIT" layout own-lay side --layer 23:80000 > /dev/null
@@ -132,6 +143,7 @@ fi
 "$TESTKIT" layout own-lay worker --layer 25:60000 > /dev/null
 seed own-lay app "$up_HOST" org/app:3.2.0
 seed own-lay redis "$up_HOST" docker/library/redis:7.2
+seed own-lay side "$up_HOST" docker/library/redis:latest
 seed own-lay side "$up_HOST" org/side:1.0
 seed own-lay helper "$up_HOST" org/helper:2.0
 seed own-lay worker "$up_HOST" org/worker:1.4
@@ -158,13 +170,15 @@ spec:
     spec:
       initContainers:
         - name: cache
-          image: "redis:7.2"
+          image: "redis"
       containers:
         - name: app
           image: app:latest
           args: ["--helper-image=$up_HOST/org/helper:2.0", "--v=2"]
         - name: side
           image: $up_HOST/org/side:1.0
+        - name: cache-7
+          image: redis:7.2
 YAML
 cat > own/vendor/components/pin/kustomization.yaml <<YAML
 apiVersion: kustomize.config.k8s.io/v1alpha1
@@ -196,6 +210,11 @@ components:
   - ../../components/pin
 patches:
   - path: worker.yaml
+  - target: {kind: Job, name: migrate}
+    patch: |-
+      - op: add
+        path: /spec/template/spec/initContainers
+        value: [{name: wait, image: "$up_HOST/org/app:latest"}]
 configMapGenerator:
   - name: settings
     files: [settings.properties]
@@ -235,14 +254,16 @@ YAML
 check "kubectl kustomize builds the vendor's entry" -- kubectl kustomize own/vendor/overlays/release
 check "images on the tree" -- "$PACK" images own/spec.yaml --json
 cp out.txt own-images.json
-check "the five images the build deploys, and the listed helper" -- jq -e --arg up "$up_HOST" \
-  '[.images[].source] | sort == (["docker://\($up)/org/helper:2.0", "docker://\($up)/docker/library/redis:7.2", "docker://\($up)/org/app:3.2.0", "docker://\($up)/org/side@'"$side_digest"'", "docker://\($up)/org/worker:1.4"] | sort)' own-images.json
-check "the Deployment's app:latest and the Job's, both set to 3.2.0" -- jq -e \
-  '.images[] | select(.name == "org/app:3.2.0") | .foundAt == ["own/vendor/base/deploy.yaml:13", "own/vendor/components/pin/job.yaml:10"] and (.transformed | map(.setBy | length)) == [2, 1]' own-images.json
+check "the six images the build deploys, and the listed helper" -- jq -e --arg up "$up_HOST" \
+  '[.images[].source] | sort == (["docker://\($up)/org/helper:2.0", "docker://\($up)/docker/library/redis:latest", "docker://\($up)/docker/library/redis:7.2", "docker://\($up)/org/app:3.2.0", "docker://\($up)/org/side@'"$side_digest"'", "docker://\($up)/org/worker:1.4"] | sort)' own-images.json
+check "the Deployment's app:latest, the Job's and the JSON patch's, all set to 3.2.0" -- jq -e \
+  '.images[] | select(.name == "org/app:3.2.0") | .foundAt == ["own/vendor/base/deploy.yaml:13", "own/vendor/components/pin/job.yaml:10", "own/vendor/overlays/release/kustomization.yaml:13"] and (.transformed | map(.setBy | length)) == [2, 1, 1]' own-images.json
 check "the app's trail: base newName, then the overlay's newTag" -- jq -e \
-  '.images[] | select(.name == "org/app:3.2.0") | .transformed[0] == {"at": "own/vendor/base/deploy.yaml:13", "was": "app:latest", "setBy": ["own/vendor/base/kustomization.yaml:6", "own/vendor/overlays/release/kustomization.yaml:13"]}' own-images.json
+  '.images[] | select(.name == "org/app:3.2.0") | .transformed[0] == {"at": "own/vendor/base/deploy.yaml:13", "was": "app:latest", "setBy": ["own/vendor/base/kustomization.yaml:6", "own/vendor/overlays/release/kustomization.yaml:18"]}' own-images.json
 check "the digest transformer of the Component" -- jq -e \
   '.images[] | select(.source | contains("org/side@")) | .transformed[0].setBy == ["own/vendor/components/pin/kustomization.yaml:6"]' own-images.json
+check "the overlay's newTag, line 18, applies to what the patch sets" -- jq -e \
+  '.images[] | select(.name == "org/app:3.2.0") | .transformed[2].setBy == ["own/vendor/overlays/release/kustomization.yaml:18"]' own-images.json
 check "the image the patch sets, set by the overlay" -- jq -e \
   '.images[] | select(.name == "org/worker:1.4") | .foundAt == ["own/vendor/overlays/release/worker.yaml:9"] and .transformed[0].was == "worker"' own-images.json
 check "the overlay the entry does not use is a note" -- jq -e \
