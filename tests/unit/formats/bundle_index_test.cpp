@@ -192,3 +192,36 @@ TEST_CASE("BundleIndex::parse rejects negative numbers", "[bundle_index]") {
   CHECK_THROWS_AS(BundleIndex::parse(mutated([](json& j) { j["entries"][0]["size"] = -1; }), "b"),
                   VerificationError);
 }
+
+TEST_CASE("BundleIndex carries kustomize entries, checked before they are rendered", "[bundle_index]") {
+  auto idx = sample();
+  idx.entries.insert(idx.entries.begin() + 2, {"manifests/overlays/release/kustomization.yaml", Sha256::of("k"), 1});
+  idx.kustomize.push_back({"manifests/overlays/release",
+                           {"manifests/app.yaml", "manifests/overlays/release/kustomization.yaml"},
+                           {"manifests/app.yaml"},
+                           {"registry.k8s.io/metrics-server/metrics-server:v0.9.0"}});
+  const auto text = idx.to_json();
+  const auto back = BundleIndex::parse(text, "b");
+  REQUIRE(back.kustomize.size() == 1);
+  CHECK(back.kustomize[0].entry == "manifests/overlays/release");
+  CHECK(back.kustomize[0].files == idx.kustomize[0].files);
+  CHECK(back.kustomize[0].resources == idx.kustomize[0].resources);
+  CHECK(back.kustomize[0].images == idx.kustomize[0].images);
+  CHECK(json::parse(sample().to_json()).contains("kustomize") == false);  // absent when there is none
+
+  const auto rejects = [&](const std::function<void(json&)>& change, std::initializer_list<std::string> parts) {
+    auto j = json::parse(text);
+    change(j);
+    REQUIRE_THROWS_MATCHES(BundleIndex::parse(j.dump(), "b"), VerificationError,
+                           FailsWith(ExitCode::verification, parts));
+  };
+  rejects([](json& j) { j["kustomize"][0]["entry"] = "blobs"; }, {"b: index", "not a directory of manifests/"});
+  rejects([](json& j) { j["kustomize"][0]["entry"] = "manifests/../x"; }, {"not a directory of manifests/"});
+  rejects([](json& j) { j["kustomize"][0]["entry"] = "manifests/app.yaml"; }, {"holds no kustomization file"});
+  rejects([](json& j) { j["kustomize"][0]["files"].push_back("manifests/missing.yaml"); },
+          {"names \"manifests/missing.yaml\", which is not a manifests/ entry"});
+  rejects([](json& j) { j["kustomize"][0]["resources"] = {"oci-layout"}; }, {"not a manifests/ entry"});
+  rejects([](json& j) { j["kustomize"][0]["images"] = {"x:1\n  - name: evil"}; }, {"is not a reference"});
+  rejects([](json& j) { j["kustomize"][0]["images"] = {"Not Valid"}; }, {"is not a reference"});
+  rejects([](json& j) { j["kustomize"][0].erase("images"); }, {"has no \"images\""});
+}
