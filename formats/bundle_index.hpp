@@ -51,14 +51,14 @@ struct ManifestSource {
   std::string path;
 };
 
-// A manifests item built with kustomize (docs/FORMAT.md 6.5): the import
+// A manifests item built with kustomize (docs/FORMAT.md 6.8): the import
 // keeps its files as the vendor wrote them, lists only the entry in the
 // generated kustomization, and points the images the build deploys at the
 // site registry with an images: transformer there.
 struct KustomizeEntry {
   std::string entry;                   // "manifests" or "manifests/DIR": a directory holding a kustomization
-  std::vector<std::string> files;      // every manifests/ file of the item, sorted
-  std::vector<std::string> resources;  // those the build reads as resources, sorted
+  std::vector<std::string> files;      // every manifests/ file of the item, in archive order
+  std::vector<std::string> resources;  // those the build reads as resources, in archive order
   std::vector<std::string> images;     // the image field values the build deploys, after its transformers
 };
 
