@@ -69,12 +69,14 @@ ItemFiles git_item(const ReleaseSpec& spec, const SpecManifests& m, const GitOpt
                                  "bundles (missing, or another kind of file)",
                                  where, show(rel)));
   };
-  item.is_directory = [files = &item.files](const std::string& rel) {
-    if (rel.empty()) return true;
-    const auto it = files->lower_bound(rel + "/");
-    return it != files->end() && it->first.starts_with(rel + "/");
-  };
-  return item;
+  return item;  // is_directory: set where the item stays (it reads item.files)
+}
+
+// A directory of a git source: one its files lie below.
+bool has_files_below(const std::map<std::string, std::string>& files, const std::string& rel) {
+  if (rel.empty()) return true;
+  const auto it = files.lower_bound(rel + "/");
+  return it != files.end() && it->first.starts_with(rel + "/");
 }
 
 ItemFiles directory_item(const ReleaseSpec& spec, const std::filesystem::path& path) {
@@ -175,6 +177,7 @@ std::vector<ManifestFile> load_manifests(const ReleaseSpec& spec, const GitOptio
     ItemFiles item;
     if (m.git) {
       item = git_item(spec, m, git, sources);
+      item.is_directory = [files = &item.files](const std::string& rel) { return has_files_below(*files, rel); };
     } else {
       const auto path = spec.dir / m.path;
       std::error_code ec;

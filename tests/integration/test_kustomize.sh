@@ -308,7 +308,18 @@ images:
   - {name: app, newName: $up_HOST/org/app, newTag: "3.2.0"}
   - {name: redis, newName: $up_HOST/docker/library/redis}
 YAML
-printf 'name: rooted\nversion: "1"\nsequence: 1\nmanifests: [vendor]\nimages: [%s/org/helper:2.0]\n' "$up_HOST" > root/spec.yaml
+# Beside it, a plain file: listed on its own, its image rewritten in place.
+cat > root/extra.yaml <<YAML
+apiVersion: batch/v1
+kind: Job
+metadata: {name: extra}
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: x, image: "$up_HOST/org/helper:2.0"}]
+YAML
+printf 'name: rooted\nversion: "1"\nsequence: 1\nmanifests: [vendor, extra.yaml]\nimages: [%s/org/helper:2.0]\n' "$up_HOST" > root/spec.yaml
 check "pack a tree whose root is the entry (no kustomize: key)" -- "$PACK" create root/spec.yaml --key k.key \
   -o root.tar.zst "${reg[@]}"
 check "the index records the root as the entry" -- bash -o pipefail -c \
@@ -318,13 +329,45 @@ check "import it" -- "$IMPORT" import root.tar.zst --pubkey k.pub --registry "$s
 rm -rf wt-root && git clone -q -b rooted remote.git wt-root
 cmp -s root/vendor/kustomization.yaml wt-root/rooted/manifests/kustomization.yaml \
   && ok "the vendor's root kustomization.yaml is kept, below manifests/" || bad "vendor root kustomization changed"
-grep -qx '  - manifests' wt-root/rooted/kustomization.yaml && ok "the generated kustomization lists manifests" \
+sed -n '/^resources:/,/^images:/p' wt-root/rooted/kustomization.yaml > root-resources.txt
+[ "$(grep -c '^  - ' root-resources.txt)" = 2 ] && grep -qx '  - manifests' root-resources.txt \
+  && grep -qx '  - manifests/extra.yaml' root-resources.txt \
+  && ok "the generated kustomization lists manifests and the plain file" \
   || bad "generated: $(cat wt-root/rooted/kustomization.yaml)"
+helper=$("$IMPORT" inspect root.tar.zst --json | jq -r '.images[] | select(.name == "org/helper:2.0") | .digest')
+grep -qF "image: \"$site_HOST/site/org/helper:2.0@$helper\"" wt-root/rooted/manifests/extra.yaml \
+  && ok "the plain file's image is pinned in place" || bad "extra.yaml: $(cat wt-root/rooted/manifests/extra.yaml)"
 check "kubectl kustomize builds it" -- kubectl kustomize wt-root/rooted
 cp out.txt root-built.yaml
-expected_build root/vendor root.tar.zst root-expected.yaml
+# The vendor's build with the plain file beside it, as the release lists them.
+mkdir -p root-exp && cp -r root/vendor root-exp/manifests && cp root/extra.yaml root-exp/
+printf 'resources: [manifests, extra.yaml]\n' > root-exp/kustomization.yaml
+expected_build root-exp root.tar.zst root-expected.yaml
 cmp -s root-expected.yaml root-built.yaml && ok "the rooted build equals the vendor's with images replaced" \
   || bad "rooted builds differ: $(diff root-expected.yaml root-built.yaml | head -20)"
+
+# 2c. The tree from a git source: locations read URL@REF:PATH:LINE; a file
+# the build needs that a git source does not carry (not *.yaml) is refused.
+git init -q gitsrc && cp -r own/vendor gitsrc/deploy
+git -C gitsrc add -A && git -C gitsrc commit -qm tree && git -C gitsrc tag v1
+cat > git-spec.yaml <<YAML
+name: own
+version: "1"
+sequence: 1
+manifests:
+  - {git: $T/gitsrc, ref: v1, path: deploy, kustomize: overlays/release}
+YAML
+expect_exit 2 "$T/gitsrc@v1:deploy/overlays/release/kustomization.yaml:16: " "a git source's non-YAML generator source is refused" -- \
+  "$PACK" images git-spec.yaml
+grep -qF "$T/gitsrc@v1:deploy/overlays/release/settings.properties is not among the *.yaml and *.yml files" err.txt \
+  && ok "the refusal names the file in the git source" || bad "stderr: $(cat err.txt)"
+sed -i '/configMapGenerator:/,/files: \[settings.properties\]/d' gitsrc/deploy/overlays/release/kustomization.yaml
+git -C gitsrc commit -qam "no generator" && git -C gitsrc tag v2
+sed -i 's/ref: v1/ref: v2/' git-spec.yaml
+check "images on the tree from git" -- "$PACK" images git-spec.yaml --json
+cp out.txt git-images.json
+check "its locations name the git source" -- jq -e --arg at "$T/gitsrc@v2:deploy/base/deploy.yaml:13" \
+  '.images[] | select(.name == "org/app:3.2.0") | .foundAt[0] == $at and (.transformed[0].setBy[1] | endswith("deploy/overlays/release/kustomization.yaml:15"))' git-images.json
 
 # 3. Refusals: exit 2 naming file:line, no bundle.
 refuse() {  # refuse DESC SUBSTRING KUSTOMIZATION-TEXT
