@@ -101,6 +101,10 @@ YAML
   check "the text report shows the transformer" -- "$PACK" images ms/spec.yaml
   grep -qxF "       was gcr.io/k8s-staging-metrics-server/metrics-server:master, set by ms/vendor/components/release/kustomization.yaml:4" out.txt \
     && ok "the text names the transformer's file:line" || bad "images text: $(cat out.txt)"
+  printf 'name: ms\nversion: "1"\nsequence: 1\nmanifests: [vendor]\n' > ms/plain.yaml
+  check "without kustomize: the tree is read as plain YAML" -- "$PACK" images ms/plain.yaml
+  grep -qF "ms/plain.yaml:4: ms/vendor holds kustomization files but none at its root: it is bundled and read as plain YAML; name the entry point of its build with kustomize: DIR" err.txt \
+    && ok "and a warning says to name its entry" || bad "plain warning: $(cat err.txt)"
   check "pack metrics-server" -- "$PACK" create ms/spec.yaml --key k.key -o ms.tar.zst "${reg[@]}"
   check "the bundle holds the release image and not the staging one" -- bash -o pipefail -c \
     "'$IMPORT' inspect ms.tar.zst --json | jq -e '[.images[].source] == [\"docker://registry.k8s.io/metrics-server/metrics-server:v0.9.0\"]'"
