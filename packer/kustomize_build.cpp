@@ -151,7 +151,7 @@ private:
         if (load(rel, where).component)
           throw UsageError(fmt::format("{}: resource \"{}\": {} is a Component: list it under components:", where,
                                        printable(path), show(rel)));
-        auto inner = build_child(rel, where);
+        auto inner = build(rel, where);
         uses.insert(uses.end(), std::make_move_iterator(inner.begin()), std::make_move_iterator(inner.end()));
         return;
       }
@@ -170,12 +170,6 @@ private:
         return;
       }
     }
-  }
-
-  std::vector<KustomizeImageUse> build_child(const std::string& dir, const std::string& where) {
-    std::vector<KustomizeImageUse> uses;
-    accumulate(dir, where, uses);
-    return uses;
   }
 
   // Files the build reads that change no image: bundled; those that might
