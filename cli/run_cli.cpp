@@ -18,8 +18,10 @@ namespace airlock {
 // terminal, whatever a message quotes. JSON escapes by construction; text
 // that is not UTF-8 is replaced rather than refused.
 void Command::print(const Report& report) const {
-  if (json) fmt::print("{}\n", report.json.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
-  else fmt::print("{}", terminal_safe(report.text));
+  if (json)
+    fmt::print("{}\n", report.json.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+  else
+    fmt::print("{}", terminal_safe(report.text));
 }
 
 int run_cli(int argc, char** argv, const char* program, const char* description,

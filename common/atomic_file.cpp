@@ -14,8 +14,7 @@ namespace airlock {
 AtomicFile::AtomicFile(std::filesystem::path target, unsigned mode) : m_target(std::move(target)) {
   std::string tmpl = m_target.string() + ".tmp.XXXXXX";
   const int fd = ::mkstemp(tmpl.data());
-  if (fd < 0)
-    throw UsageError("cannot create output " + m_target.string() + ": " + errno_text(errno));
+  if (fd < 0) throw UsageError("cannot create output " + m_target.string() + ": " + errno_text(errno));
   m_fd = Fd(fd);
   m_temp = tmpl;
   if (::fchmod(fd, static_cast<mode_t>(mode)) != 0)
@@ -47,12 +46,10 @@ void AtomicFile::write(std::string_view data) {
 }
 
 void AtomicFile::commit() {
-  if (::fsync(m_fd.get()) != 0)
-    throw Error("cannot sync " + m_target.string() + ": " + errno_text(errno));
+  if (::fsync(m_fd.get()) != 0) throw Error("cannot sync " + m_target.string() + ": " + errno_text(errno));
   m_fd.reset();
   if (::rename(m_temp.c_str(), m_target.c_str()) != 0)
-    throw Error("cannot rename " + m_temp.string() + " to " + m_target.string() + ": " +
-                errno_text(errno));
+    throw Error("cannot rename " + m_temp.string() + " to " + m_target.string() + ": " + errno_text(errno));
   m_committed = true;
   const auto dir = m_target.has_parent_path() ? m_target.parent_path() : ".";
   Fd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));

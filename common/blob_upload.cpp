@@ -44,16 +44,14 @@ void upload_blob(RegistrySession& session, HttpTransport& transport, const std::
   const std::string what = fmt::format("blob upload {}@{}", repository, digest.str());
   const std::string scope = push_scope(repository);
   const auto start = fmt::format("{}/v2/{}/blobs/uploads/", session.origin(), repository);
-  const HttpResponse started = session.send(scope, what, start, {}, [&](const HttpHeaders& h) {
-    return transport.post(start, h, {}, {});
-  });
+  const HttpResponse started =
+      session.send(scope, what, start, {}, [&](const HttpHeaders& h) { return transport.post(start, h, {}, {}); });
   std::string location = next_location(session, started, what, "starting the upload");
 
   if (chunk == 0) {
     const auto url = with_digest(location, digest);
-    const HttpResponse r = session.send_once(scope, what, url, {}, [&](const HttpHeaders& h) {
-      return transport.put(url, h, source);
-    });
+    const HttpResponse r =
+        session.send_once(scope, what, url, {}, [&](const HttpHeaders& h) { return transport.put(url, h, source); });
     return expect_created(session, r, what);
   }
 
@@ -74,15 +72,14 @@ void upload_blob(RegistrySession& session, HttpTransport& transport, const std::
   expect_created(session, r, what);
 }
 
-bool mount_blob(RegistrySession& session, HttpTransport& transport, const std::string& repository,
-                const Digest& digest, const std::string& from) {
+bool mount_blob(RegistrySession& session, HttpTransport& transport, const std::string& repository, const Digest& digest,
+                const std::string& from) {
   const std::string what = fmt::format("blob mount {}@{} from {}", repository, digest.str(), from);
   const std::string scope = push_scope(repository);
   const auto url =
       fmt::format("{}/v2/{}/blobs/uploads/?mount={}&from={}", session.origin(), repository, digest.str(), from);
-  const HttpResponse r = session.send(scope, what, url, {}, [&](const HttpHeaders& h) {
-    return transport.post(url, h, {}, {});
-  });
+  const HttpResponse r =
+      session.send(scope, what, url, {}, [&](const HttpHeaders& h) { return transport.post(url, h, {}, {}); });
   if (r.status == 201) return true;
   if (r.status == 202) {
     // The registry opened an ordinary upload instead: cancel it (best effort).

@@ -73,8 +73,7 @@ std::optional<HelperCredentials> run_credential_helper(const std::string& helper
   in_read.reset();
   out_write.reset();
   err_write.reset();
-  if (rc == ENOENT)
-    throw UsageError(fmt::format("{}: {} is not installed (not found on PATH)", what, program));
+  if (rc == ENOENT) throw UsageError(fmt::format("{}: {} is not installed (not found on PATH)", what, program));
   if (rc != 0) throw UsageError(fmt::format("{}: cannot run it: {}", what, std::strerror(rc)));
 
   // Both outputs, until they close or the deadline passes.
@@ -96,8 +95,7 @@ std::optional<HelperCredentials> run_credential_helper(const std::string& helper
     if (n < 0) {
       const int e = errno;
       ::kill(pid, SIGKILL);
-      while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
-      }
+      while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {}
       throw Error(fmt::format("{}: poll: {}", what, std::strerror(e)));
     }
     for (std::size_t i = fds.size(); i-- > 0;) {
@@ -115,11 +113,10 @@ std::optional<HelperCredentials> run_credential_helper(const std::string& helper
   }
   if (timed_out) ::kill(pid, SIGKILL);
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
   if (timed_out)
-    throw UsageError(fmt::format("{}: no answer within {} s (is it waiting for a passphrase or an unlock?)", what,
-                                 timeout.count()));
+    throw UsageError(
+        fmt::format("{}: no answer within {} s (is it waiting for a passphrase or an unlock?)", what, timeout.count()));
 
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     // The protocol's answer for an unknown server, on stdout.

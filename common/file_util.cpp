@@ -15,12 +15,11 @@ std::string read_small_file(const std::filesystem::path& path, std::uint64_t max
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) throw UsageError("cannot open " + path.string() + ": " + errno_text(errno));
   struct stat st {};
-  if (::fstat(fd.get(), &st) != 0)
-    throw UsageError("cannot stat " + path.string() + ": " + errno_text(errno));
+  if (::fstat(fd.get(), &st) != 0) throw UsageError("cannot stat " + path.string() + ": " + errno_text(errno));
   if (!S_ISREG(st.st_mode)) throw UsageError(path.string() + " is not a regular file");
   if (static_cast<std::uint64_t>(st.st_size) > max_size)
-    throw UsageError(path.string() + " is " + std::to_string(st.st_size) +
-                     " bytes, more than the limit of " + std::to_string(max_size));
+    throw UsageError(path.string() + " is " + std::to_string(st.st_size) + " bytes, more than the limit of " +
+                     std::to_string(max_size));
   std::string out(static_cast<std::size_t>(st.st_size), '\0');
   std::size_t done = 0;
   while (done < out.size()) {

@@ -22,22 +22,35 @@ template <typename T, void (*Free)(T*)>
 struct GitFreeWith {
   void operator()(T* p) const noexcept { Free(p); }
 };
-template <> struct GitFree<git_repository> : GitFreeWith<git_repository, git_repository_free> {};
-template <> struct GitFree<git_remote> : GitFreeWith<git_remote, git_remote_free> {};
-template <> struct GitFree<git_object> : GitFreeWith<git_object, git_object_free> {};
-template <> struct GitFree<git_commit> : GitFreeWith<git_commit, git_commit_free> {};
-template <> struct GitFree<git_tree> : GitFreeWith<git_tree, git_tree_free> {};
-template <> struct GitFree<git_tree_entry> : GitFreeWith<git_tree_entry, git_tree_entry_free> {};
-template <> struct GitFree<git_blob> : GitFreeWith<git_blob, git_blob_free> {};
-template <> struct GitFree<git_index> : GitFreeWith<git_index, git_index_free> {};
+template <>
+struct GitFree<git_repository> : GitFreeWith<git_repository, git_repository_free> {};
+template <>
+struct GitFree<git_remote> : GitFreeWith<git_remote, git_remote_free> {};
+template <>
+struct GitFree<git_object> : GitFreeWith<git_object, git_object_free> {};
+template <>
+struct GitFree<git_commit> : GitFreeWith<git_commit, git_commit_free> {};
+template <>
+struct GitFree<git_tree> : GitFreeWith<git_tree, git_tree_free> {};
+template <>
+struct GitFree<git_tree_entry> : GitFreeWith<git_tree_entry, git_tree_entry_free> {};
+template <>
+struct GitFree<git_blob> : GitFreeWith<git_blob, git_blob_free> {};
+template <>
+struct GitFree<git_index> : GitFreeWith<git_index, git_index_free> {};
 template <>
 struct GitFree<git_index_conflict_iterator>
     : GitFreeWith<git_index_conflict_iterator, git_index_conflict_iterator_free> {};
-template <> struct GitFree<git_reference> : GitFreeWith<git_reference, git_reference_free> {};
-template <> struct GitFree<git_signature> : GitFreeWith<git_signature, git_signature_free> {};
-template <> struct GitFree<git_config> : GitFreeWith<git_config, git_config_free> {};
-template <> struct GitFree<git_config_entry> : GitFreeWith<git_config_entry, git_config_entry_free> {};
-template <> struct GitFree<git_credential> : GitFreeWith<git_credential, git_credential_free> {};
+template <>
+struct GitFree<git_reference> : GitFreeWith<git_reference, git_reference_free> {};
+template <>
+struct GitFree<git_signature> : GitFreeWith<git_signature, git_signature_free> {};
+template <>
+struct GitFree<git_config> : GitFreeWith<git_config, git_config_free> {};
+template <>
+struct GitFree<git_config_entry> : GitFreeWith<git_config_entry, git_config_entry_free> {};
+template <>
+struct GitFree<git_credential> : GitFreeWith<git_credential, git_credential_free> {};
 
 template <typename T>
 using GitPtr = std::unique_ptr<T, GitFree<T>>;

@@ -79,8 +79,8 @@ GitSession::~GitSession() { end_operation(); }
 
 void GitSession::start_operation() {
   end_operation();
-  m_callbacks.reset(new GitSessionCallbacks{GitCredentialState(m_options, m_credential ? &*m_credential : nullptr),
-                                            std::nullopt});
+  m_callbacks.reset(
+      new GitSessionCallbacks{GitCredentialState(m_options, m_credential ? &*m_credential : nullptr), std::nullopt});
   m_remote = git_make<UsageError>(fmt::format("git remote {}", m_shown_url), git_remote_create_anonymous, repo(),
                                   m_url.c_str());
 }
@@ -113,8 +113,7 @@ std::string GitSession::failure_text() const {
 }
 
 std::string GitSession::fetch_failed(std::string_view what) const {
-  return fmt::format("git remote {}{}{}: fetch failed: {}", m_shown_url, what.empty() ? "" : " ", what,
-                     failure_text());
+  return fmt::format("git remote {}{}{}: fetch failed: {}", m_shown_url, what.empty() ? "" : " ", what, failure_text());
 }
 
 std::vector<GitSession::AdvertisedRef> GitSession::advertised(std::string_view what) {
@@ -151,8 +150,8 @@ void GitSession::fetch(const std::vector<std::string>& refspecs, std::string_vie
 }
 
 std::optional<std::string> GitSession::push(const git_oid& commit, const std::string& branch) {
-  const auto ref = git_make(fmt::format("cannot set {}", k_push_ref), git_reference_create, repo(), k_push_ref,
-                            &commit, 1, nullptr);
+  const auto ref =
+      git_make(fmt::format("cannot set {}", k_push_ref), git_reference_create, repo(), k_push_ref, &commit, 1, nullptr);
   std::string spec = fmt::format("{}:refs/heads/{}", k_push_ref, branch);
   char* ptr = spec.data();
   const git_strarray refspecs{&ptr, 1};
@@ -163,13 +162,16 @@ std::optional<std::string> GitSession::push(const git_oid& commit, const std::st
   const int rc = git_remote_push(m_remote.get(), &refspecs, &opts);
   std::optional<std::string> refused;
   std::string failure;
-  if (rc == GIT_ENONFASTFORWARD) refused = "not a fast-forward (" + git_error_text() + ")";
-  else if (rc != 0) failure = failure_text();
-  else refused = m_callbacks->refused;
+  if (rc == GIT_ENONFASTFORWARD)
+    refused = "not a fast-forward (" + git_error_text() + ")";
+  else if (rc != 0)
+    failure = failure_text();
+  else
+    refused = m_callbacks->refused;
   end_operation();
   if (rc != 0 && rc != GIT_ENONFASTFORWARD)
-    throw RemoteError(fmt::format("git remote {} branch {}: push of {} failed: {}", m_shown_url, branch,
-                                  git_hex(commit), failure));
+    throw RemoteError(
+        fmt::format("git remote {} branch {}: push of {} failed: {}", m_shown_url, branch, git_hex(commit), failure));
   return refused;
 }
 

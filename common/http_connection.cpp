@@ -295,8 +295,10 @@ std::optional<Origin> parse_origin(const std::string& origin) {
     if (close == std::string_view::npos) return std::nullopt;
     o.host = rest.substr(1, close - 1);
     rest.remove_prefix(close + 1);
-    if (rest.starts_with(':')) port = rest.substr(1);
-    else if (!rest.empty()) return std::nullopt;
+    if (rest.starts_with(':'))
+      port = rest.substr(1);
+    else if (!rest.empty())
+      return std::nullopt;
   } else {
     const auto colon = rest.find(':');
     o.host = rest.substr(0, colon);
@@ -318,8 +320,10 @@ HttpConnection open_connection(const std::string& origin, ConnectionLimits limit
   const auto o = parse_origin(origin);
   if (!o) return c;
   c.guard = std::make_unique<ConnectionGuard>(limits);
-  if (o->tls) c.client = std::make_unique<GuardedClient<httplib::SSLClient>>(o->host, o->port, *c.guard);
-  else c.client = std::make_unique<GuardedClient<httplib::ClientImpl>>(o->host, o->port, *c.guard);
+  if (o->tls)
+    c.client = std::make_unique<GuardedClient<httplib::SSLClient>>(o->host, o->port, *c.guard);
+  else
+    c.client = std::make_unique<GuardedClient<httplib::ClientImpl>>(o->host, o->port, *c.guard);
   return c;
 }
 

@@ -37,9 +37,12 @@ std::string short_body(const std::string& body) {
   std::string out;
   for (const char c : std::string_view(body).substr(0, 300)) {
     const auto u = static_cast<unsigned char>(c);
-    if (c == '\n' || c == '\r' || c == '\t') out += ' ';
-    else if (u < 0x20 || u == 0x7f) out += fmt::format("\\x{:02x}", u);
-    else out += c;
+    if (c == '\n' || c == '\r' || c == '\t')
+      out += ' ';
+    else if (u < 0x20 || u == 0x7f)
+      out += fmt::format("\\x{:02x}", u);
+    else
+      out += c;
   }
   return out.empty() ? "" : ": " + out;
 }
@@ -94,8 +97,8 @@ HttpConnection& HttpTransport::connection_for(const std::string& origin) {
       // default CA paths to it.
       X509StorePtr store(X509_STORE_new());
       if (!store || X509_STORE_load_file(store.get(), m_options.ca_file->c_str()) != 1)
-        throw UsageError(fmt::format("cannot load CA certificates from {}: {}", m_options.ca_file->string(),
-                                     openssl_error_text()));
+        throw UsageError(
+            fmt::format("cannot load CA certificates from {}: {}", m_options.ca_file->string(), openssl_error_text()));
       tls.set_ca_cert_store(store.release());
     }
   }
@@ -229,8 +232,8 @@ HttpResponse HttpTransport::exchange(const std::string& url, const Exchange& x) 
     out.problem = guard.problem();
   } else if (err == httplib::Error::SSLServerVerification) {
     out.fatal = true;
-    out.problem = fmt::format("the TLS certificate of {} is not trusted (pass --ca-file with the CA that signed it)",
-                              origin);
+    out.problem =
+        fmt::format("the TLS certificate of {} is not trusted (pass --ca-file with the CA that signed it)", origin);
   } else if (err == httplib::Error::SSLLoadingCerts) {
     throw UsageError(fmt::format("{}: cannot load CA certificates", origin));
   }

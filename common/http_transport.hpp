@@ -48,11 +48,11 @@ struct HeaderNameLess {
 using HttpHeaders = std::map<std::string, std::string, HeaderNameLess>;
 
 struct HttpResponse {
-  int status = 0;        // 0: no answer, `problem` says why
-  std::string problem;   // the transport failure, for messages
-  bool fatal = false;    // a failure no retry mends (an untrusted certificate)
+  int status = 0;       // 0: no answer, `problem` says why
+  std::string problem;  // the transport failure, for messages
+  bool fatal = false;   // a failure no retry mends (an untrusted certificate)
   HttpHeaders headers;
-  std::string body;      // error bodies and small documents only
+  std::string body;        // error bodies and small documents only
   bool oversized = false;  // the body was longer than its cap: `body` is cut, the connection closed
   std::uint64_t sent = 0;  // bytes of a streamed request body that went out
   std::string origin;      // the origin that answered (after redirects)

@@ -10,8 +10,7 @@ namespace airlock::media_type {
 inline constexpr std::string_view oci_manifest = "application/vnd.oci.image.manifest.v1+json";
 inline constexpr std::string_view oci_index = "application/vnd.oci.image.index.v1+json";
 inline constexpr std::string_view docker_manifest = "application/vnd.docker.distribution.manifest.v2+json";
-inline constexpr std::string_view docker_manifest_list =
-    "application/vnd.docker.distribution.manifest.list.v2+json";
+inline constexpr std::string_view docker_manifest_list = "application/vnd.docker.distribution.manifest.list.v2+json";
 inline constexpr std::string_view oci_layout_file = "{\"imageLayoutVersion\":\"1.0.0\"}";
 
 }  // namespace airlock::media_type

@@ -73,8 +73,8 @@ AuthStore AuthStore::load(const std::optional<std::filesystem::path>& explicit_p
       const auto decoded = base64_decode(entry["auth"].get<std::string>());
       const auto colon = decoded ? decoded->find(':') : std::string::npos;
       if (colon == std::string::npos)
-        throw UsageError(fmt::format("auth file {}: the auth of \"{}\" is not base64 of user:password",
-                                     path.string(), key));
+        throw UsageError(
+            fmt::format("auth file {}: the auth of \"{}\" is not base64 of user:password", path.string(), key));
       c.username = decoded->substr(0, colon);
       c.password = decoded->substr(colon + 1);
     }
@@ -99,8 +99,10 @@ std::optional<Credentials> AuthStore::find(std::string_view host) {
       try {
         if (const auto c = run_credential_helper(helper, server, helper_timeout)) {
           Credentials creds;
-          if (c->username == "<token>") creds.identity_token = c->secret;
-          else creds = {c->username, c->secret, {}};
+          if (c->username == "<token>")
+            creds.identity_token = c->secret;
+          else
+            creds = {c->username, c->secret, {}};
           found = creds;
         }
       } catch (const UsageError& e) {
@@ -127,12 +129,14 @@ std::optional<AuthChallenge> parse_auth_challenge(std::string_view header) {
   };
   skip_space();
   AuthChallenge c;
-  while (i < header.size() && header[i] != ' ') c.scheme += static_cast<char>(std::tolower(static_cast<unsigned char>(header[i++])));
+  while (i < header.size() && header[i] != ' ')
+    c.scheme += static_cast<char>(std::tolower(static_cast<unsigned char>(header[i++])));
   if (c.scheme.empty()) return std::nullopt;
   while (i < header.size()) {
     skip_space();
     std::string key;
-    while (i < header.size() && header[i] != '=' && header[i] != ',') key += static_cast<char>(std::tolower(static_cast<unsigned char>(header[i++])));
+    while (i < header.size() && header[i] != '=' && header[i] != ',')
+      key += static_cast<char>(std::tolower(static_cast<unsigned char>(header[i++])));
     if (i >= header.size() || header[i] != '=') {
       ++i;
       continue;

@@ -46,9 +46,9 @@ public:
   std::chrono::seconds helper_timeout{120};
 
 private:
-  std::map<std::string, Credentials> m_entries;  // keyed by normalised host
-  std::map<std::string, std::string> m_helpers;  // host → helper name ("credHelpers")
-  std::string m_default_helper;                  // "credsStore"
+  std::map<std::string, Credentials> m_entries;               // keyed by normalised host
+  std::map<std::string, std::string> m_helpers;               // host → helper name ("credHelpers")
+  std::string m_default_helper;                               // "credsStore"
   std::map<std::string, std::optional<Credentials>> m_asked;  // helper answers, by host
   std::string m_source = "(no auth file)";
   std::string m_asked_helper;  // the last helper asked, for source()

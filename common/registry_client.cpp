@@ -93,7 +93,9 @@ RetryPolicy retry_policy(const RegistryOptions& options) {
 }  // namespace
 
 RegistryClient::RegistryClient(std::string host, RegistryOptions options, AuthStore auth)
-    : m_host(std::move(host)), m_origin(origin_of(m_host, options)), m_options(std::move(options)),
+    : m_host(std::move(host)),
+      m_origin(origin_of(m_host, options)),
+      m_options(std::move(options)),
       m_transport(transport_options(m_host, m_options)),
       m_session(m_host, m_origin, std::move(auth), m_transport, retry_policy(m_options),
                 m_options.insecure_hosts.contains(m_host)) {}
@@ -105,8 +107,7 @@ FetchedManifest RegistryClient::get_manifest(const std::string& repository, cons
   const auto url = fmt::format("{}/v2/{}/manifests/{}", m_origin, repository, reference);
   HttpResponse r = m_session.send(pull_scope(repository), what, url, {{"Accept", manifest_accept()}},
                                   [&](const HttpHeaders& h) { return m_transport.get(url, h, k_max_manifest_bytes); });
-  if (r.status == 404)
-    throw RemoteError(fmt::format("registry {}: {}: not found{}", m_host, what, short_body(r.body)));
+  if (r.status == 404) throw RemoteError(fmt::format("registry {}: {}: not found{}", m_host, what, short_body(r.body)));
   if (r.status != 200)
     throw RemoteError(fmt::format("registry {}: {}: HTTP {}{}", m_host, what, r.status, short_body(r.body)));
   if (r.oversized)
@@ -119,8 +120,8 @@ FetchedManifest RegistryClient::get_manifest(const std::string& repository, cons
   m.media_type = r.header("Content-Type");
   if (const auto semi = m.media_type.find(';'); semi != std::string::npos) m.media_type.resize(semi);
   if (reference.starts_with("sha256:") && m.digest.str() != reference)
-    throw VerificationError(fmt::format("registry {}: {}: the registry served content with digest {}", m_host, what,
-                                        m.digest.str()));
+    throw VerificationError(
+        fmt::format("registry {}: {}: the registry served content with digest {}", m_host, what, m.digest.str()));
   if (const auto announced = r.header("Docker-Content-Digest"); !announced.empty() && announced != m.digest.str())
     throw VerificationError(fmt::format("registry {}: {}: announced digest {} but the content is {}", m_host, what,
                                         announced, m.digest.str()));
@@ -139,8 +140,8 @@ void RegistryClient::get_blob(const std::string& repository, const Digest& diges
   // Never a byte past the size the (digest-checked) descriptor states.
   const ByteSink bounded = [&](std::span<const std::uint8_t> chunk) {
     if (chunk.size() > size - got)
-      throw VerificationError(fmt::format("registry {}: {}: served more than the {} bytes its descriptor says", m_host,
-                                          what, size));
+      throw VerificationError(
+          fmt::format("registry {}: {}: served more than the {} bytes its descriptor says", m_host, what, size));
     sink(chunk);
   };
   for (int round = 1;; ++round) {
@@ -152,12 +153,12 @@ void RegistryClient::get_blob(const std::string& repository, const Digest& diges
       throw RemoteError(fmt::format("registry {}: {}: HTTP {}{}", m_host, what, r.status, short_body(r.body)));
     if (got == size) return;
     if (got > size)
-      throw VerificationError(fmt::format("registry {}: {}: served more than the {} bytes its descriptor says", m_host,
-                                          what, size));
+      throw VerificationError(
+          fmt::format("registry {}: {}: served more than the {} bytes its descriptor says", m_host, what, size));
     // The connection closed early: resume from where it stopped.
     if (round >= m_options.attempts)
-      throw RemoteError(fmt::format("registry {}: {}: connection kept dropping after {} of {} bytes", m_host, what,
-                                    got, size));
+      throw RemoteError(
+          fmt::format("registry {}: {}: connection kept dropping after {} of {} bytes", m_host, what, got, size));
     std::this_thread::sleep_for(m_options.backoff);
   }
 }
@@ -178,8 +179,7 @@ std::optional<Digest> RegistryClient::manifest_digest(const std::string& reposit
   const HttpResponse r = m_session.send(push_scope(repository), what, url, {{"Accept", manifest_accept()}},
                                         [&](const HttpHeaders& h) { return m_transport.head(url, h); });
   if (r.status == 404) return std::nullopt;
-  if (r.status != 200)
-    throw RemoteError(fmt::format("registry {}: {}: HEAD answered HTTP {}", m_host, what, r.status));
+  if (r.status != 200) throw RemoteError(fmt::format("registry {}: {}: HEAD answered HTTP {}", m_host, what, r.status));
   const auto d = Digest::parse(r.header("Docker-Content-Digest"));
   return d ? std::optional<Digest>(*d) : std::nullopt;
 }

@@ -13,8 +13,12 @@ namespace airlock {
 
 RegistrySession::RegistrySession(std::string host, std::string origin, AuthStore auth, HttpTransport& transport,
                                  RetryPolicy retry, bool plain_http)
-    : m_host(std::move(host)), m_origin(std::move(origin)), m_auth(std::move(auth)), m_transport(transport),
-      m_retry(retry), m_plain_http(plain_http) {}
+    : m_host(std::move(host)),
+      m_origin(std::move(origin)),
+      m_auth(std::move(auth)),
+      m_transport(transport),
+      m_retry(retry),
+      m_plain_http(plain_http) {}
 
 RemoteError RegistrySession::failure(const std::string& what, const std::string& text) const {
   return RemoteError(fmt::format("registry {}: {}: {}", m_host, what, text));
@@ -51,10 +55,10 @@ HttpResponse RegistrySession::send(const std::string& scope, const std::string& 
     const auto sent = h.contains("Authorization") ? h.at("Authorization") : std::string();
     r = attempt(h);
     if (r.status == 401 && !carries_credentials(r.origin))
-      throw failure(what, fmt::format("{} (not the registry) answered 401{}: the registry's credentials go only to "
-                                      "{} and the token service it names, so none were sent",
-                                      r.origin, r.header("WWW-Authenticate").empty() ? "" : " with a challenge",
-                                      m_origin));
+      throw failure(what,
+                    fmt::format("{} (not the registry) answered 401{}: the registry's credentials go only to "
+                                "{} and the token service it names, so none were sent",
+                                r.origin, r.header("WWW-Authenticate").empty() ? "" : " with a challenge", m_origin));
     if (r.status == 401 && !authenticated_now) {
       authenticate(scope, r, what, sent);
       authenticated_now = true;
@@ -155,8 +159,10 @@ std::string RegistrySession::fetch_token(const std::string& scope, const std::st
                                     realm, k_max_token_response_bytes));
   const auto j = nlohmann::json::parse(res.body, nullptr, false);
   std::string token;
-  if (j.is_object() && j.contains("token") && j["token"].is_string()) token = j["token"];
-  else if (j.is_object() && j.contains("access_token") && j["access_token"].is_string()) token = j["access_token"];
+  if (j.is_object() && j.contains("token") && j["token"].is_string())
+    token = j["token"];
+  else if (j.is_object() && j.contains("access_token") && j["access_token"].is_string())
+    token = j["access_token"];
   if (token.empty()) throw failure(what, "token service gave no token");
   return token;
 }

@@ -70,8 +70,8 @@ private:
   HttpTransport& m_transport;
   RetryPolicy m_retry;
   bool m_plain_http;
-  std::mutex m_mutex;       // guards m_authorization
-  std::mutex m_auth_mutex;  // one token request at a time
+  std::mutex m_mutex;                                  // guards m_authorization
+  std::mutex m_auth_mutex;                             // one token request at a time
   std::map<std::string, std::string> m_authorization;  // scope → Authorization header
 };
 

@@ -15,8 +15,8 @@ std::string format_utc(std::int64_t unix_seconds) {
 }
 
 std::optional<std::int64_t> parse_utc(std::string_view text) {
-  if (text.size() != 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' ||
-      text[13] != ':' || text[16] != ':' || text[19] != 'Z')
+  if (text.size() != 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' || text[16] != ':' ||
+      text[19] != 'Z')
     return std::nullopt;
   std::tm tm{};
   const std::string s(text);

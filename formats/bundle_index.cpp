@@ -82,9 +82,7 @@ T field(const nlohmann::json& j, const char* key, std::string_view ctx, std::str
 std::int64_t time_field(const nlohmann::json& j, const char* key, std::string_view where) {
   const auto text = field<std::string>(j, key, "the index", where);
   const auto t = parse_utc(text);
-  if (!t)
-    throw VerificationError(
-        fmt::format("{}: index: {} \"{}\" is not YYYY-MM-DDTHH:MM:SSZ", where, key, text));
+  if (!t) throw VerificationError(fmt::format("{}: index: {} \"{}\" is not YYYY-MM-DDTHH:MM:SSZ", where, key, text));
   return *t;
 }
 
@@ -115,8 +113,8 @@ KustomizeEntry parse_kustomize_entry(const nlohmann::json& k, const std::set<std
   for (const auto* list : {&out.files, &out.resources})
     for (const auto& f : *list)
       if (!f.starts_with("manifests/") || !paths.contains(f))
-        throw VerificationError(fmt::format("{}: index: {} names \"{}\", which is not a manifests/ entry", where, ctx,
-                                            printable(f)));
+        throw VerificationError(
+            fmt::format("{}: index: {} names \"{}\", which is not a manifests/ entry", where, ctx, printable(f)));
   bool has_kustomization = false;
   for (const auto& f : out.files)
     for (const auto name : {"kustomization.yaml", "kustomization.yml", "Kustomization"})
@@ -125,8 +123,8 @@ KustomizeEntry parse_kustomize_entry(const nlohmann::json& k, const std::set<std
     throw VerificationError(fmt::format("{}: index: {} holds no kustomization file of its files", where, ctx));
   for (const auto& img : out.images)
     if (!std::all_of(img.begin(), img.end(), is_reference_char) || !ImageReference::try_parse(img))
-      throw VerificationError(fmt::format("{}: index: {} has an image \"{}\" that is not a reference", where, ctx,
-                                          printable(img)));
+      throw VerificationError(
+          fmt::format("{}: index: {} has an image \"{}\" that is not a reference", where, ctx, printable(img)));
   return out;
 }
 
@@ -141,10 +139,11 @@ BundleIndex BundleIndex::parse(std::string_view json, std::string_view where) {
   }
   // An integer exactly: 1.9 or 2^32 + 1 must not read as 1.
   const auto version = field<nlohmann::json>(j, "formatVersion", "the index", where);
-  if (!version.is_number()) throw VerificationError(fmt::format("{}: index: the index.formatVersion has the wrong type", where));
+  if (!version.is_number())
+    throw VerificationError(fmt::format("{}: index: the index.formatVersion has the wrong type", where));
   if (!version.is_number_unsigned() || version.get<std::uint64_t>() != k_bundle_format_version)
-    throw VerificationError(fmt::format("{}: bundle format version {} is not supported (this airlock reads {})",
-                                        where, version.dump(), k_bundle_format_version));
+    throw VerificationError(fmt::format("{}: bundle format version {} is not supported (this airlock reads {})", where,
+                                        version.dump(), k_bundle_format_version));
   BundleIndex idx;
   const auto release = field<nlohmann::json>(j, "release", "the index", where);
   idx.name = field<std::string>(release, "name", "release", where);
@@ -206,8 +205,8 @@ BundleIndex BundleIndex::parse(std::string_view json, std::string_view where) {
                                       field<std::string>(m, "path", "a manifest source", where)});
   if (j.contains("values"))
     for (const auto& v : field<nlohmann::json>(j, "values", "the index", where)) {
-      DeclaredValue d{field<std::string>(v, "name", "a value", where), field<std::string>(v, "description", "a value", where),
-                      std::nullopt};
+      DeclaredValue d{field<std::string>(v, "name", "a value", where),
+                      field<std::string>(v, "description", "a value", where), std::nullopt};
       if (v.contains("default")) d.default_value = field<std::string>(v, "default", "value " + d.name, where);
       if (!is_valid_value_name(d.name))
         throw VerificationError(fmt::format("{}: index: value name \"{}\" is malformed", where, d.name));
@@ -230,14 +229,13 @@ BundleIndex BundleIndex::parse(std::string_view json, std::string_view where) {
     img.platforms = field<std::vector<std::string>>(i, "platforms", ctx, where);
     if (i.contains("sourceDigest"))
       img.source_digest = digest_field(field<std::string>(i, "sourceDigest", ctx, where), ctx, where);
-    if (!is_valid_repository(img.repository) || !is_valid_tag(img.tag) ||
-        img.name != img.repository + ":" + img.tag)
+    if (!is_valid_repository(img.repository) || !is_valid_tag(img.tag) || img.name != img.repository + ":" + img.tag)
       throw VerificationError(fmt::format("{}: index: image name \"{}\" is malformed", where, img.name));
     if (!names.insert(img.name).second)
       throw VerificationError(fmt::format("{}: index: image \"{}\" appears twice", where, img.name));
     if (!paths.contains(blob_entry_path(img.digest)))
-      throw VerificationError(fmt::format("{}: index: image {} names manifest {} that is not an entry",
-                                          where, img.name, img.digest.str()));
+      throw VerificationError(
+          fmt::format("{}: index: image {} names manifest {} that is not an entry", where, img.name, img.digest.str()));
     idx.images.push_back(std::move(img));
   }
   return idx;

@@ -30,11 +30,11 @@ struct IndexEntry {
 };
 
 struct IndexImage {
-  std::string name;        // repository:tag, the ref.name in index.json
+  std::string name;  // repository:tag, the ref.name in index.json
   std::string repository;
   std::string tag;
-  std::string source;      // where the packer took it from
-  Digest digest;           // of the manifest or index
+  std::string source;  // where the packer took it from
+  Digest digest;       // of the manifest or index
   std::string media_type;
   std::uint64_t size = 0;  // manifests, configs and layers of this image
   std::vector<std::string> platforms;

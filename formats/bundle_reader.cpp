@@ -38,11 +38,11 @@ BundleReader::BundleReader(const std::filesystem::path& bundle, ReaderLimits lim
   Fd fd(bundle == "-" ? ::dup(0) : ::open(bundle.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) throw UsageError(fmt::format("cannot open bundle {}: {}", m_name, errno_text(errno)));
   struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) throw UsageError(fmt::format("cannot stat bundle {}: {}", m_name, errno_text(errno)));
-  if (S_ISDIR(st.st_mode))
-    throw UsageError(fmt::format("bundle {} is a directory, not a bundle file", m_name));
-  m_source = std::make_unique<ZstdSource>(std::move(fd), m_name,
-                                          ZstdSourceOptions{.max_window_log = m_limits.max_window_log});
+  if (::fstat(fd.get(), &st) != 0)
+    throw UsageError(fmt::format("cannot stat bundle {}: {}", m_name, errno_text(errno)));
+  if (S_ISDIR(st.st_mode)) throw UsageError(fmt::format("bundle {} is a directory, not a bundle file", m_name));
+  m_source =
+      std::make_unique<ZstdSource>(std::move(fd), m_name, ZstdSourceOptions{.max_window_log = m_limits.max_window_log});
   m_archive.reset(archive_read_new());
   if (!m_archive) throw Error("cannot allocate an archive reader");
   archive* a = m_archive.get();
@@ -54,8 +54,7 @@ BundleReader::BundleReader(const std::filesystem::path& bundle, ReaderLimits lim
   std::string path;
   if (!next_header(&entry, path))
     throw VerificationError(fmt::format("{}: the archive is empty; expected {} first", m_name, k_envelope_entry));
-  if (path != k_envelope_entry)
-    reject(path, fmt::format("the first entry must be {}", k_envelope_entry));
+  if (path != k_envelope_entry) reject(path, fmt::format("the first entry must be {}", k_envelope_entry));
   const auto size = static_cast<std::uint64_t>(archive_entry_size(entry));
   if (size > m_limits.max_envelope)
     reject(path, fmt::format("the envelope is {} bytes, more than the limit of {}", size, m_limits.max_envelope));
@@ -119,7 +118,9 @@ std::span<const std::uint8_t> BundleReader::raw(std::uint64_t begin, std::uint64
   if (begin < tail_start || end > m_delivered || begin > end)
     throw Error(fmt::format("{}: cannot locate the headers at byte {} of the tar stream", m_name, begin));
   if (begin >= chunk_start) return m_last_chunk.subspan(begin - chunk_start, end - begin);
-  const auto tail = [&](std::uint64_t at) { return m_previous_tail.begin() + static_cast<std::ptrdiff_t>(at - tail_start); };
+  const auto tail = [&](std::uint64_t at) {
+    return m_previous_tail.begin() + static_cast<std::ptrdiff_t>(at - tail_start);
+  };
   m_raw.assign(tail(begin), tail(std::min(end, chunk_start)));
   if (end > chunk_start) {
     const auto part = m_last_chunk.first(static_cast<std::size_t>(end - chunk_start));
@@ -137,11 +138,10 @@ bool BundleReader::next_header(archive_entry** entry, std::string& path) {
   path = p ? p : "";
   // Everything from this header's first block to its data: pax and GNU
   // extension headers included.
-  const auto header_bytes =
-      static_cast<std::uint64_t>(archive_filter_bytes(a, 0) - archive_read_header_position(a));
+  const auto header_bytes = static_cast<std::uint64_t>(archive_filter_bytes(a, 0) - archive_read_header_position(a));
   if (header_bytes > m_limits.max_header)
-    reject(path, fmt::format("its headers take {} bytes, more than the limit of {}", header_bytes,
-                             m_limits.max_header));
+    reject(path,
+           fmt::format("its headers take {} bytes, more than the limit of {}", header_bytes, m_limits.max_header));
   if (const auto why = unsafe_path_reason(path); !why.empty()) reject(path, "unsafe path: " + why);
   if (archive_entry_hardlink(*entry) != nullptr || archive_entry_filetype(*entry) != AE_IFREG)
     reject(path, fmt::format("is {}; a bundle holds only regular files", type_name(*entry)));
@@ -192,8 +192,7 @@ void BundleReader::stream(const BundleIndex& index, EntryHandler& handler, Progr
     ++m_position;
     const IndexEntry& want = *it->second;
     const auto size = static_cast<std::uint64_t>(archive_entry_size(entry));
-    if (size != want.size)
-      reject(path, fmt::format("is {} bytes, the signed index says {}", size, want.size));
+    if (size != want.size) reject(path, fmt::format("is {} bytes, the signed index says {}", size, want.size));
 
     Sha256 hash;
     std::uint64_t got = 0;
@@ -214,8 +213,8 @@ void BundleReader::stream(const BundleIndex& index, EntryHandler& handler, Progr
     if (got != want.size) reject(path, fmt::format("ended after {} of {} bytes", got, want.size));
     const Digest digest = hash.finish();
     if (digest != want.sha256)
-      reject(path, fmt::format("sha256 mismatch: the signed index says {}, the content is {}",
-                               want.sha256.hex(), digest.hex()));
+      reject(path, fmt::format("sha256 mismatch: the signed index says {}, the content is {}", want.sha256.hex(),
+                               digest.hex()));
     m_archive_bytes += got;
     handler.on_verified(want);
   }
@@ -238,12 +237,12 @@ void BundleReader::check_trailer() {
   for (;;) {
     for (std::size_t i = 0; i < rest.size(); ++i)
       if (rest[i] != 0)
-        throw VerificationError(fmt::format("{}: data after the end of the archive (byte {} of the tar stream)",
-                                            m_name, offset + i));
+        throw VerificationError(
+            fmt::format("{}: data after the end of the archive (byte {} of the tar stream)", m_name, offset + i));
     offset += rest.size();
     if (offset - consumed > m_limits.max_padding)
-      throw VerificationError(fmt::format("{}: more than {} bytes of padding after the end of the archive", m_name,
-                                          m_limits.max_padding));
+      throw VerificationError(
+          fmt::format("{}: more than {} bytes of padding after the end of the archive", m_name, m_limits.max_padding));
     rest = m_source->next();
     m_last_chunk = {};
     if (rest.empty()) return;

@@ -91,7 +91,7 @@ private:
   std::exception_ptr m_source_error;
   DsseEnvelope m_envelope;
   std::uint64_t m_archive_bytes = 0;
-  std::uint64_t m_delivered = 0;             // decompressed bytes handed to libarchive
+  std::uint64_t m_delivered = 0;               // decompressed bytes handed to libarchive
   std::span<const std::uint8_t> m_last_chunk;  // the chunk libarchive holds
   std::vector<std::uint8_t> m_previous_tail;   // the end of the chunk before it
   std::vector<std::uint8_t> m_raw;             // header bytes that straddled two chunks

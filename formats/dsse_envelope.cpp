@@ -18,8 +18,7 @@ std::string dsse_pae(std::string_view type, std::string_view body) {
 
 std::string DsseEnvelope::to_json() const {
   nlohmann::ordered_json sigs = nlohmann::ordered_json::array();
-  for (const auto& s : signatures)
-    sigs.push_back({{"keyid", s.keyid}, {"sig", base64_encode(s.sig)}});
+  for (const auto& s : signatures) sigs.push_back({{"keyid", s.keyid}, {"sig", base64_encode(s.sig)}});
   nlohmann::ordered_json j;
   j["payloadType"] = payload_type;
   j["payload"] = base64_encode(payload);
@@ -47,8 +46,7 @@ DsseEnvelope DsseEnvelope::parse(std::string_view json, std::string_view where) 
   if (!payload) throw fail("payload is not valid base64");
   env.payload = std::move(*payload);
   for (const auto& s : j["signatures"]) {
-    if (!s.is_object() || !s.contains("sig") || !s["sig"].is_string())
-      throw fail("a signature has no sig");
+    if (!s.is_object() || !s.contains("sig") || !s["sig"].is_string()) throw fail("a signature has no sig");
     DsseSignature sig;
     if (s.contains("keyid")) {
       if (!s["keyid"].is_string()) throw fail("a keyid is not a string");
@@ -65,12 +63,10 @@ DsseEnvelope DsseEnvelope::parse(std::string_view json, std::string_view where) 
 void dsse_check_payload_type(const DsseEnvelope& envelope, std::string_view where) {
   if (envelope.payload_type != k_bundle_payload_type)
     throw VerificationError(fmt::format("{}: payloadType is \"{}\", expected \"{}\"", where,
-                                        printable(envelope.payload_type),
-                                        k_bundle_payload_type));
+                                        printable(envelope.payload_type), k_bundle_payload_type));
 }
 
-DsseEnvelope dsse_sign(std::string_view payload_type, std::string payload,
-                       const std::vector<const SigningKey*>& keys) {
+DsseEnvelope dsse_sign(std::string_view payload_type, std::string payload, const std::vector<const SigningKey*>& keys) {
   DsseEnvelope env;
   env.payload_type = payload_type;
   env.payload = std::move(payload);
@@ -79,8 +75,8 @@ DsseEnvelope dsse_sign(std::string_view payload_type, std::string payload,
   return env;
 }
 
-TrustDecision dsse_verify(const DsseEnvelope& envelope, const std::vector<PublicKey>& trusted,
-                          std::size_t threshold, std::string_view where) {
+TrustDecision dsse_verify(const DsseEnvelope& envelope, const std::vector<PublicKey>& trusted, std::size_t threshold,
+                          std::string_view where) {
   dsse_check_payload_type(envelope, where);
   if (trusted.empty()) throw UsageError("no trusted public key given (use --pubkey)");
   const std::string pae = dsse_pae(envelope.payload_type, envelope.payload);
@@ -108,18 +104,16 @@ TrustDecision dsse_verify(const DsseEnvelope& envelope, const std::vector<Public
   std::string trusted_ids;
   for (const auto& key : trusted) trusted_ids += (trusted_ids.empty() ? "" : ", ") + key.keyid();
   if (!failed.empty())
-    throw VerificationError(fmt::format(
-        "{}: signature by trusted key {} does not verify: the signed index or the signature "
-        "was altered",
-        where, failed.front()));
+    throw VerificationError(
+        fmt::format("{}: signature by trusted key {} does not verify: the signed index or the signature "
+                    "was altered",
+                    where, failed.front()));
   std::string signers;
   for (const auto& id : decision.signer_keyids) signers += (signers.empty() ? "" : ", ") + printable(id);
   if (verified.empty())
-    throw VerificationError(fmt::format(
-        "{}: not signed by a trusted key (signed by: {}; trusted: {})", where,
-        signers.empty() ? "nobody" : signers, trusted_ids));
-  throw VerificationError(fmt::format("{}: {} of {} required trusted signatures", where,
-                                      verified.size(), threshold));
+    throw VerificationError(fmt::format("{}: not signed by a trusted key (signed by: {}; trusted: {})", where,
+                                        signers.empty() ? "nobody" : signers, trusted_ids));
+  throw VerificationError(fmt::format("{}: {} of {} required trusted signatures", where, verified.size(), threshold));
 }
 
 }  // namespace airlock

@@ -38,18 +38,17 @@ void dsse_check_payload_type(const DsseEnvelope& envelope, std::string_view wher
                                      const std::vector<const SigningKey*>& keys);
 
 struct TrustDecision {
-  std::vector<std::string> signer_keyids;   // every keyid the envelope names
-  std::vector<std::string> trusted_keyids;  // the trusted keys whose signature verified
-  std::vector<std::string> trusted_sources; // where each of those keys came from
-  std::size_t threshold = 1;                // how many were required
-  std::string policy = "--pubkey";          // the trust policy file, or "--pubkey"
+  std::vector<std::string> signer_keyids;    // every keyid the envelope names
+  std::vector<std::string> trusted_keyids;   // the trusted keys whose signature verified
+  std::vector<std::string> trusted_sources;  // where each of those keys came from
+  std::size_t threshold = 1;                 // how many were required
+  std::string policy = "--pubkey";           // the trust policy file, or "--pubkey"
 };
 
 // Accepts when at least `threshold` distinct trusted keys have a valid
 // signature. Throws VerificationError that says which keys signed, which are
 // trusted and whether a trusted key's signature failed.
-[[nodiscard]] TrustDecision dsse_verify(const DsseEnvelope& envelope,
-                                        const std::vector<PublicKey>& trusted,
+[[nodiscard]] TrustDecision dsse_verify(const DsseEnvelope& envelope, const std::vector<PublicKey>& trusted,
                                         std::size_t threshold, std::string_view where);
 
 }  // namespace airlock

@@ -76,8 +76,7 @@ bool PublicKey::verify(std::string_view message, std::string_view signature) con
   EvpMdCtxPtr ctx(EVP_MD_CTX_new());
   if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, m_key.get()) != 1)
     throw Error("cannot initialise signature check: " + openssl_error_text());
-  const int rc = EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
-                                  signature.size(),
+  const int rc = EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()), signature.size(),
                                   reinterpret_cast<const unsigned char*>(message.data()), message.size());
   if (rc != 1) (void)openssl_error_text();
   return rc == 1;
@@ -99,8 +98,8 @@ SigningKey SigningKey::from_pem(std::string_view pem, std::string source) {
 SigningKey SigningKey::load(const std::filesystem::path& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) != 0)
-    throw UsageError("private key " + path.string() +
-                     " is readable by group or others; run: chmod 600 " + path.string());
+    throw UsageError("private key " + path.string() + " is readable by group or others; run: chmod 600 " +
+                     path.string());
   return from_pem(read_small_file(path, k_max_key_file), path.string());
 }
 

@@ -59,8 +59,10 @@ public:
     const auto where = fmt::format("{}:{}", m_file, s.line);
     if (!s.path.empty() && is_key(s.path.back(), "image")) return image_field(s, where);
     for (auto& r : references_in_text(s.value)) {
-      Pending p{{r.text, std::move(r.reference), where, yaml_path_text(s.path), std::string::npos, false}, s.offset,
-                count_before(s.value, r.text, r.offset), Pending::Kind::embedded};
+      Pending p{{r.text, std::move(r.reference), where, yaml_path_text(s.path), std::string::npos, false},
+                s.offset,
+                count_before(s.value, r.text, r.offset),
+                Pending::Kind::embedded};
       m_pending.push_back(std::move(p));
     }
   }
@@ -74,8 +76,8 @@ public:
       m_resolved.push_back(std::move(p));
     }
     for (const auto& [where, path, value, error] : m_errors) {
-      const auto message = fmt::format("{}: {} {}: \"{}\" is not an image reference", where, object, path,
-                                       printable(value));
+      const auto message =
+          fmt::format("{}: {} {}: \"{}\" is not an image reference", where, object, path, printable(value));
       (error ? m_out.errors : m_out.notes).push_back(message);
     }
   }
@@ -119,14 +121,18 @@ private:
     if (s.value.empty()) return;
     const bool container = is_container_image(s.path);
     if (m_options.kustomize && is_kustomize_image(s.path)) {
-      m_pending.push_back({{std::string(s.value), {}, where, yaml_path_text(s.path), std::string::npos, true}, s.offset,
-                           0, Pending::Kind::kustomize});
+      m_pending.push_back({{std::string(s.value), {}, where, yaml_path_text(s.path), std::string::npos, true},
+                           s.offset,
+                           0,
+                           Pending::Kind::kustomize});
       return;
     }
     if (auto ref = ImageReference::try_parse(s.value)) {
-      m_pending.push_back({{std::string(s.value), std::move(*ref), where, yaml_path_text(s.path), std::string::npos,
-                            container},
-                           s.offset, 0, Pending::Kind::image});
+      m_pending.push_back(
+          {{std::string(s.value), std::move(*ref), where, yaml_path_text(s.path), std::string::npos, container},
+           s.offset,
+           0,
+           Pending::Kind::image});
     } else {
       m_errors.push_back({where, yaml_path_text(s.path), std::string(s.value), container});
     }
@@ -137,9 +143,9 @@ private:
   const DiscoveryOptions& m_options;
   DiscoveryResult& m_out;
   std::string m_kind, m_name;
-  std::vector<Pending> m_pending;   // of the current document
-  std::vector<FieldError> m_errors; // of the current document
-  std::vector<Pending> m_resolved;  // of every document kept
+  std::vector<Pending> m_pending;    // of the current document
+  std::vector<FieldError> m_errors;  // of the current document
+  std::vector<Pending> m_resolved;   // of every document kept
   std::vector<std::size_t> m_starts;
 };
 

@@ -49,8 +49,8 @@ struct FoundImage {
 // An image field as written, not yet an image reference.
 struct ImageField {
   std::string text;
-  std::string where;    // file:line
-  std::string context;  // Kind/name and the path to the field
+  std::string where;                       // file:line
+  std::string context;                     // Kind/name and the path to the field
   std::size_t offset = std::string::npos;  // as FoundImage::offset
 };
 
@@ -59,11 +59,11 @@ struct DiscoveryOptions {
 };
 
 struct DiscoveryResult {
-  std::vector<FoundImage> images;    // image fields, in file order
+  std::vector<FoundImage> images;            // image fields, in file order
   std::vector<ImageField> kustomize_fields;  // with DiscoveryOptions::kustomize: the fields its transformer sets
-  std::vector<FoundImage> embedded;  // references inside other strings, in file order
-  std::vector<std::string> errors;   // container image fields that are not references
-  std::vector<std::string> notes;    // other image fields that are not references
+  std::vector<FoundImage> embedded;          // references inside other strings, in file order
+  std::vector<std::string> errors;           // container image fields that are not references
+  std::vector<std::string> notes;            // other image fields that are not references
 };
 
 // Throws UsageError naming file:line when the YAML does not parse or

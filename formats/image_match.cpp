@@ -3,8 +3,10 @@
 namespace airlock {
 
 void ImageMatcher::add(std::size_t id, const std::optional<ImageReference>& source, const std::string& name) {
-  if (source) m_by_reference.emplace(source->str(), id);
-  else m_layout_by_name.emplace(name, id);
+  if (source)
+    m_by_reference.emplace(source->str(), id);
+  else
+    m_layout_by_name.emplace(name, id);
 }
 
 std::optional<std::size_t> ImageMatcher::find(const ImageReference& ref) const {

@@ -68,13 +68,11 @@ ImageName ImageName::parse(std::string_view text, std::string_view where) {
     name.tag = "latest";
   }
   if (!is_valid_repository(name.repository))
-    throw UsageError(fmt::format(
-        "{}: image name \"{}\": \"{}\" is not a valid repository path (lowercase letters, "
-        "digits, separators . _ - and /)",
-        where, text, name.repository));
+    throw UsageError(fmt::format("{}: image name \"{}\": \"{}\" is not a valid repository path (lowercase letters, "
+                                 "digits, separators . _ - and /)",
+                                 where, text, name.repository));
   if (!is_valid_tag(name.tag))
-    throw UsageError(fmt::format("{}: image name \"{}\": \"{}\" is not a valid tag", where, text,
-                                 name.tag));
+    throw UsageError(fmt::format("{}: image name \"{}\": \"{}\" is not a valid tag", where, text, name.tag));
   return name;
 }
 

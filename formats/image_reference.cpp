@@ -117,8 +117,7 @@ std::string parse_into(std::string_view text, ImageReference& ref) {
     rest = rest.substr(0, colon);
   }
   ref.repository = rest;
-  if (ref.registry == k_docker_hub && rest.find('/') == std::string_view::npos)
-    ref.repository.insert(0, "library/");
+  if (ref.registry == k_docker_hub && rest.find('/') == std::string_view::npos) ref.repository.insert(0, "library/");
   if (ref.repository.size() > k_max_repository)
     return fmt::format("repository path \"{}\" is longer than {} characters", ref.repository, k_max_repository);
   if (!is_valid_repository(ref.repository))

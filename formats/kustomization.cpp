@@ -95,8 +95,9 @@ void refuse_unknown(std::string_view file, const YAML::Node& map, std::initializ
 }
 
 KustomizeImage image_entry(std::string_view file, const YAML::Node& node) {
-  if (!node.IsMap()) throw UsageError(fmt::format("{}: an images entry is a mapping {{name, newName, newTag, digest}}",
-                                                  where(file, node)));
+  if (!node.IsMap())
+    throw UsageError(
+        fmt::format("{}: an images entry is a mapping {{name, newName, newTag, digest}}", where(file, node)));
   if (node["tagSuffix"])
     throw UsageError(fmt::format("{}: images: tagSuffix is not supported (kustomize applies it once per matching "
                                  "field spec, so the image it deploys depends on the field): use newTag",
@@ -133,8 +134,8 @@ void strategic_merge(std::string_view source, std::string_view file, const YAML:
 void patch_list(std::string_view source, std::string_view file, const YAML::Node& node, std::string_view key,
                 KustomizationPatch::Kind kind, Kustomization& k) {
   for (const auto& item : list(file, node, key)) {
-    if (!item.IsMap()) throw UsageError(fmt::format("{}: each of {} is a mapping {{path or patch, target}}",
-                                                    where(file, item), key));
+    if (!item.IsMap())
+      throw UsageError(fmt::format("{}: each of {} is a mapping {{path or patch, target}}", where(file, item), key));
     KustomizationPatch p;
     p.kind = kind;
     p.where = where(file, item);
@@ -183,7 +184,8 @@ Kustomization parse_kustomization(std::string_view text, std::string_view file) 
   if (!root || root.IsNull()) return k;
   if (!root.IsMap()) throw UsageError(fmt::format("{}: a kustomization must be a YAML mapping", where(file, root)));
   const auto kind = text_field(file, root["kind"], "kind");
-  if (kind == "Component") k.component = true;
+  if (kind == "Component")
+    k.component = true;
   else if (!kind.empty() && kind != "Kustomization")
     throw UsageError(fmt::format("{}: kind \"{}\" is neither Kustomization nor Component", where(file, root["kind"]),
                                  printable(kind)));
@@ -208,8 +210,10 @@ Kustomization parse_kustomization(std::string_view text, std::string_view file) 
     k.files.push_back({text_field(file, openapi["path"], "openapi.path"), where(file, openapi["path"])});
   for (const auto& r : list(file, root["replacements"], "replacements")) {
     if (!r.IsMap()) continue;
-    if (r["path"]) k.replacements.push_back({text_field(file, r["path"], "path"), where(file, r["path"])});
-    else replacement_targets(file, r, k.notes);
+    if (r["path"])
+      k.replacements.push_back({text_field(file, r["path"], "path"), where(file, r["path"])});
+    else
+      replacement_targets(file, r, k.notes);
   }
   for (const char* plugins : {"transformers", "generators"}) {
     for (const auto& item : list(file, root[plugins], plugins)) {
@@ -248,8 +252,10 @@ namespace {
 // "/spec/template/spec/containers/0/image" -> its unescaped tokens (RFC 6901).
 std::vector<std::string> pointer_tokens(std::string_view pointer) {
   std::vector<std::string> out;
-  if (pointer.starts_with('/')) pointer.remove_prefix(1);
-  else return out;
+  if (pointer.starts_with('/'))
+    pointer.remove_prefix(1);
+  else
+    return out;
   for (;;) {
     const auto slash = pointer.find('/');
     std::string token(pointer.substr(0, slash));

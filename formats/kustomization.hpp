@@ -31,7 +31,7 @@
 namespace airlock {
 
 inline constexpr std::string_view k_kustomization_names[] = {"kustomization.yaml", "kustomization.yml",
-                                                              "Kustomization"};
+                                                             "Kustomization"};
 
 struct KustomizationPath {
   std::string path;   // as written, relative to the kustomization's directory
@@ -44,8 +44,8 @@ struct KustomizationPatch {
   std::optional<std::string> path;  // a patch file, relative to the kustomization's directory
   std::string text;                 // an inline patch
   std::string where;
-  std::string file;       // the kustomization, for an inline patch
-  std::size_t line = 0;   // where the inline patch's first line stands in it (1-based)
+  std::string file;      // the kustomization, for an inline patch
+  std::size_t line = 0;  // where the inline patch's first line stands in it (1-based)
 };
 
 struct Kustomization {
@@ -53,11 +53,11 @@ struct Kustomization {
   std::vector<KustomizationPath> resources;  // resources, then bases
   std::vector<KustomizationPath> components;
   std::vector<KustomizeImage> images;
-  std::vector<KustomizationPatch> patches;       // patchesStrategicMerge, patches, patchesJson6902
-  std::vector<KustomizationPath> files;          // other files the build reads
-  std::vector<KustomizationPath> configurations; // transformer configurations (may extend where images: applies)
-  std::vector<KustomizationPath> replacements;   // replacement files
-  std::vector<std::string> notes;                // changes to images that are not followed, with file:line
+  std::vector<KustomizationPatch> patches;        // patchesStrategicMerge, patches, patchesJson6902
+  std::vector<KustomizationPath> files;           // other files the build reads
+  std::vector<KustomizationPath> configurations;  // transformer configurations (may extend where images: applies)
+  std::vector<KustomizationPath> replacements;    // replacement files
+  std::vector<std::string> notes;                 // changes to images that are not followed, with file:line
 };
 
 // Throws UsageError naming file:line: not YAML (or over the limits of

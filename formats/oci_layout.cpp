@@ -33,10 +33,10 @@ Descriptor OciLayout::resolve(const std::string& ref) const {
   std::string list;
   for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
   if (ref.empty())
-    throw UsageError(fmt::format("{} holds {} images ({}); name one with oci:{}:REF", m_dir.string(),
-                                 m_index.size(), list, m_dir.string()));
-  throw UsageError(fmt::format("{} has no image \"{}\" (it has: {})", m_dir.string(), ref,
-                               list.empty() ? "nothing" : list));
+    throw UsageError(fmt::format("{} holds {} images ({}); name one with oci:{}:REF", m_dir.string(), m_index.size(),
+                                 list, m_dir.string()));
+  throw UsageError(
+      fmt::format("{} has no image \"{}\" (it has: {})", m_dir.string(), ref, list.empty() ? "nothing" : list));
 }
 
 std::filesystem::path oci_blob_path(const std::filesystem::path& layout, const Digest& digest) {
@@ -48,12 +48,12 @@ std::filesystem::path OciLayout::blob_path(const Digest& digest) const { return 
 std::string OciLayout::read_json_blob(const Descriptor& d) const {
   const auto path = blob_path(d.digest);
   if (d.size > k_max_json_blob)
-    throw Error(fmt::format("{}: manifest {} is {} bytes, more than {}", m_dir.string(),
-                            d.digest.str(), d.size, k_max_json_blob));
+    throw Error(fmt::format("{}: manifest {} is {} bytes, more than {}", m_dir.string(), d.digest.str(), d.size,
+                            k_max_json_blob));
   std::string bytes = read_small_file(path, k_max_json_blob);
   if (bytes.size() != d.size || Sha256::of(bytes) != d.digest)
-    throw VerificationError(fmt::format("{}: blob {} does not match its digest or size",
-                                        path.string(), d.digest.str()));
+    throw VerificationError(
+        fmt::format("{}: blob {} does not match its digest or size", path.string(), d.digest.str()));
   return bytes;
 }
 
@@ -62,7 +62,7 @@ bool platform_selected(const Descriptor& child, const std::vector<std::string>& 
 }
 
 std::optional<std::string> filter_index(std::string_view bytes, const std::vector<std::string>& filter,
-                                       std::string_view where) {
+                                        std::string_view where) {
   const auto parsed = parse_manifest(bytes, "", where).value_or_throw<VerificationError>();
   if (!parsed.is_index) return std::nullopt;
   std::vector<bool> keep;
@@ -85,11 +85,10 @@ ImageBlobs OciLayout::walk(const Descriptor& root, const std::vector<std::string
     const auto path = blob_path(d.digest);
     std::error_code ec;
     const auto size = std::filesystem::file_size(path, ec);
-    if (ec)
-      throw UsageError(fmt::format("{}: blob {} is missing from the layout", m_dir.string(), d.digest.str()));
+    if (ec) throw UsageError(fmt::format("{}: blob {} is missing from the layout", m_dir.string(), d.digest.str()));
     if (size != d.size)
-      throw VerificationError(fmt::format("{}: blob {} is {} bytes, its descriptor says {}",
-                                          path.string(), d.digest.str(), size, d.size));
+      throw VerificationError(
+          fmt::format("{}: blob {} is {} bytes, its descriptor says {}", path.string(), d.digest.str(), size, d.size));
   };
   // Depth-first, so an index precedes its platform manifests.
   std::vector<Descriptor> stack{root};
@@ -105,7 +104,11 @@ ImageBlobs OciLayout::walk(const Descriptor& root, const std::vector<std::string
         if (d.digest != root.digest)
           throw UsageError(fmt::format("{}: a platform filter on the nested index {} is not supported", m_dir.string(),
                                        d.digest.str()));
-        out.root = {d.media_type.empty() ? m.media_type : d.media_type, Sha256::of(*filtered), filtered->size(), {}, {}};
+        out.root = {d.media_type.empty() ? m.media_type : d.media_type,
+                    Sha256::of(*filtered),
+                    filtered->size(),
+                    {},
+                    {}};
         out.filtered_root = std::move(filtered);
         out.manifests.push_back(out.root);
       } else {
@@ -119,8 +122,8 @@ ImageBlobs OciLayout::walk(const Descriptor& root, const std::vector<std::string
         ++kept;
       }
       if (kept == 0)
-        throw UsageError(fmt::format("{}: index {} has none of the platforms the spec asks for", m_dir.string(),
-                                     d.digest.str()));
+        throw UsageError(
+            fmt::format("{}: index {} has none of the platforms the spec asks for", m_dir.string(), d.digest.str()));
       continue;
     }
     out.manifests.push_back(d);
@@ -132,8 +135,7 @@ ImageBlobs OciLayout::walk(const Descriptor& root, const std::vector<std::string
         const auto config = nlohmann::json::parse(read_json_blob(*m.config), nullptr, false);
         if (config.is_object() && config.contains("os") && config.contains("architecture") &&
             config["os"].is_string() && config["architecture"].is_string())
-          out.platforms.push_back(config["os"].get<std::string>() + "/" +
-                                  config["architecture"].get<std::string>());
+          out.platforms.push_back(config["os"].get<std::string>() + "/" + config["architecture"].get<std::string>());
       }
     }
     for (const auto& layer : m.layers) {

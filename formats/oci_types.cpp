@@ -29,14 +29,16 @@ Descriptor descriptor(const nlohmann::json& j, std::string_view where) {
   Descriptor d;
   const auto digest = Digest::parse(j["digest"].get<std::string>());
   if (!digest)
-    throw Malformed{fmt::format("{}: descriptor digest \"{}\" is not sha256:<hex>", where,
-                                j["digest"].get<std::string>())};
+    throw Malformed{
+        fmt::format("{}: descriptor digest \"{}\" is not sha256:<hex>", where, j["digest"].get<std::string>())};
   d.digest = *digest;
   d.size = j["size"].get<std::uint64_t>();
   if (j.contains("mediaType") && j["mediaType"].is_string()) d.media_type = j["mediaType"];
   if (j.contains("platform") && j["platform"].is_object()) {
     const auto& p = j["platform"];
-    const auto text = [&](const char* key) { return p.contains(key) && p[key].is_string() ? p[key].get<std::string>() : ""; };
+    const auto text = [&](const char* key) {
+      return p.contains(key) && p[key].is_string() ? p[key].get<std::string>() : "";
+    };
     std::string plat = text("os") + "/" + text("architecture");
     if (const auto variant = text("variant"); !variant.empty()) plat += "/" + variant;
     d.platform = plat;

@@ -32,7 +32,7 @@ std::vector<Placeholder> find_placeholders(std::string_view text, std::string_vi
     counted = at;
     const auto close = text.find('}', at + k_open.size());
     const auto name = close == std::string_view::npos ? std::string_view{}
-                                                        : text.substr(at + k_open.size(), close - at - k_open.size());
+                                                      : text.substr(at + k_open.size(), close - at - k_open.size());
     if (!is_valid_value_name(name))
       throw UsageError(fmt::format("{}:{}: malformed placeholder: write ${{airlock:NAME}} with NAME of letters, "
                                    "digits and _",

@@ -23,7 +23,7 @@ struct Placeholder {
   std::string name;
   std::size_t offset = 0;  // of the "${"
   std::size_t length = 0;
-  std::size_t line = 0;    // 1-based
+  std::size_t line = 0;  // 1-based
 };
 
 [[nodiscard]] bool is_valid_value_name(std::string_view name);

@@ -17,7 +17,6 @@ namespace {
 
 constexpr std::uint64_t k_max_spec = 1024 * 1024;
 
-
 SpecExpiry parse_expiry(const std::filesystem::path& path, const YAML::Node& node) {
   const auto text = yaml_scalar(path, node, "expires");
   static const std::regex relative("([0-9]{1,5})([dh])");
@@ -32,9 +31,8 @@ SpecExpiry parse_expiry(const std::filesystem::path& path, const YAML::Node& nod
   }
   e.at = parse_utc(text);
   if (!e.at)
-    throw UsageError(fmt::format(
-        "{}: expires \"{}\" is neither YYYY-MM-DDTHH:MM:SSZ nor a duration like 45d or 12h",
-        yaml_where(path, node), text));
+    throw UsageError(fmt::format("{}: expires \"{}\" is neither YYYY-MM-DDTHH:MM:SSZ nor a duration like 45d or 12h",
+                                 yaml_where(path, node), text));
   return e;
 }
 
@@ -48,8 +46,8 @@ std::vector<YAML::Node> list_items(const std::filesystem::path& path, const YAML
 
 // True for a scalar item, false for a mapping of `known` keys (anything
 // else is refused with `neither`).
-bool scalar_item(const std::filesystem::path& path, const YAML::Node& item, std::initializer_list<std::string_view> known,
-                 std::string_view key_what, std::string_view neither) {
+bool scalar_item(const std::filesystem::path& path, const YAML::Node& item,
+                 std::initializer_list<std::string_view> known, std::string_view key_what, std::string_view neither) {
   if (item.IsScalar()) return true;
   if (!item.IsMap()) throw UsageError(fmt::format("{}: {}", yaml_where(path, item), neither));
   refuse_unknown_keys(path, item, known, key_what);
@@ -77,7 +75,8 @@ ReleaseSpec load_release_spec(const std::filesystem::path& path) {
   if (!root.IsMap()) throw UsageError(fmt::format("{}: the spec must be a YAML mapping", path.string()));
 
   refuse_unknown_keys(path, root,
-                      {"name", "version", "sequence", "expires", "manifests", "images", "mirrors", "platforms", "values"});
+                      {"name", "version", "sequence", "expires", "manifests", "images", "mirrors", "platforms",
+                       "values"});
   for (const char* key : {"name", "version", "sequence"})
     if (!root[key]) throw UsageError(fmt::format("{}: \"{}\" is required", path.string(), key));
 
@@ -96,8 +95,8 @@ ReleaseSpec load_release_spec(const std::filesystem::path& path) {
   const auto seq = yaml_scalar(path, root["sequence"], "sequence");
   static const std::regex seq_re("[1-9][0-9]{0,17}");
   if (!std::regex_match(seq, seq_re))
-    throw UsageError(fmt::format("{}: sequence \"{}\" must be a positive integer",
-                                 yaml_where(path, root["sequence"]), seq));
+    throw UsageError(
+        fmt::format("{}: sequence \"{}\" must be a positive integer", yaml_where(path, root["sequence"]), seq));
   spec.sequence = std::stoull(seq);
   if (root["expires"]) spec.expires = parse_expiry(path, root["expires"]);
 
@@ -137,7 +136,8 @@ ReleaseSpec load_release_spec(const std::filesystem::path& path) {
   }
   if (const auto mirrors = root["mirrors"]) {
     if (!mirrors.IsMap())
-      throw UsageError(fmt::format("{}: mirrors maps a registry host to where to pull its images", yaml_where(path, mirrors)));
+      throw UsageError(
+          fmt::format("{}: mirrors maps a registry host to where to pull its images", yaml_where(path, mirrors)));
     static const std::regex location("[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[a-z0-9._/-]+)?");
     for (const auto& kv : mirrors) {
       const auto from = yaml_scalar(path, kv.first, "mirrors");
@@ -160,7 +160,8 @@ ReleaseSpec load_release_spec(const std::filesystem::path& path) {
   }
   if (const auto values = root["values"]) {
     if (!values.IsMap())
-      throw UsageError(fmt::format("{}: values maps a NAME to {{description: ..., default: ...}}", yaml_where(path, values)));
+      throw UsageError(
+          fmt::format("{}: values maps a NAME to {{description: ..., default: ...}}", yaml_where(path, values)));
     for (const auto& kv : values) {
       DeclaredValue v;
       v.name = yaml_scalar(path, kv.first, "values");
@@ -170,8 +171,10 @@ ReleaseSpec load_release_spec(const std::filesystem::path& path) {
       if (kv.second.IsMap()) {
         for (const auto& field : kv.second) {
           const auto key = yaml_scalar(path, field.first, "values");
-          if (key == "description") v.description = yaml_scalar(path, field.second, "description");
-          else if (key == "default") v.default_value = yaml_scalar(path, field.second, "default");
+          if (key == "description")
+            v.description = yaml_scalar(path, field.second, "description");
+          else if (key == "default")
+            v.default_value = yaml_scalar(path, field.second, "default");
           else
             throw UsageError(fmt::format("{}: unknown key \"{}\" of value {} (known: description, default)",
                                          yaml_where(path, field.first), key, v.name));

@@ -15,8 +15,8 @@ constexpr std::size_t k_typeflag = 156;
 constexpr std::size_t k_size_field = 124;
 constexpr std::size_t k_size_length = 12;
 
-constexpr std::array<std::string_view, 9> k_pax_keys = {"path", "size",  "mtime", "atime", "ctime",
-                                                        "uid",  "gid",   "uname", "gname"};
+constexpr std::array<std::string_view, 9> k_pax_keys = {"path", "size", "mtime", "atime", "ctime",
+                                                        "uid",  "gid",  "uname", "gname"};
 
 // The size field of a header block (octal; libarchive has already read the
 // header and checked its checksum). nullopt when it is not octal.

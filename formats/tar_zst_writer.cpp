@@ -12,12 +12,15 @@
 namespace airlock {
 
 TarZstWriter::TarZstWriter(int fd, std::string name, TarZstOptions options)
-    : m_fd(fd), m_name(std::move(name)), m_options(options), m_cctx(ZSTD_createCCtx()),
-      m_archive(archive_write_new()), m_out(ZSTD_CStreamOutSize()) {
+    : m_fd(fd),
+      m_name(std::move(name)),
+      m_options(options),
+      m_cctx(ZSTD_createCCtx()),
+      m_archive(archive_write_new()),
+      m_out(ZSTD_CStreamOutSize()) {
   if (!m_cctx || !m_archive) throw Error("cannot allocate the bundle writer");
-  const int workers = m_options.workers > 0
-                          ? m_options.workers
-                          : static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1U, 4U));
+  const int workers = m_options.workers > 0 ? m_options.workers
+                                            : static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1U, 4U));
   ZSTD_CCtx_setParameter(m_cctx.get(), ZSTD_c_compressionLevel, m_options.level);
   ZSTD_CCtx_setParameter(m_cctx.get(), ZSTD_c_checksumFlag, 1);
   // A libzstd built without threads refuses this; compression still works.
@@ -46,9 +49,9 @@ TarZstWriter::~TarZstWriter() {
 
 void TarZstWriter::fail(std::string_view what) {
   if (m_error) std::rethrow_exception(m_error);
-  throw Error(fmt::format("{}: {}: {}", m_name, what, archive_error_string(m_archive.get())
-                                                         ? archive_error_string(m_archive.get())
-                                                         : "unknown error"));
+  throw Error(
+      fmt::format("{}: {}: {}", m_name, what,
+                  archive_error_string(m_archive.get()) ? archive_error_string(m_archive.get()) : "unknown error"));
 }
 
 la_ssize_t TarZstWriter::on_write(archive*, void* self, const void* buf, size_t len) {
@@ -103,8 +106,7 @@ void TarZstWriter::begin_entry(std::string_view path, std::uint64_t size) {
 }
 
 void TarZstWriter::write(std::span<const std::uint8_t> data) {
-  if (data.size() > m_remaining)
-    throw Error(fmt::format("{}: entry {} got more bytes than its size", m_name, m_entry));
+  if (data.size() > m_remaining) throw Error(fmt::format("{}: entry {} got more bytes than its size", m_name, m_entry));
   while (!data.empty()) {
     const la_ssize_t n = archive_write_data(m_archive.get(), data.data(), data.size());
     if (n <= 0) fail(fmt::format("cannot write entry {}", m_entry));
@@ -114,10 +116,8 @@ void TarZstWriter::write(std::span<const std::uint8_t> data) {
 }
 
 void TarZstWriter::end_entry() {
-  if (m_remaining != 0)
-    throw Error(fmt::format("{}: entry {} ended {} bytes short", m_name, m_entry, m_remaining));
-  if (archive_write_finish_entry(m_archive.get()) != ARCHIVE_OK)
-    fail(fmt::format("cannot finish entry {}", m_entry));
+  if (m_remaining != 0) throw Error(fmt::format("{}: entry {} ended {} bytes short", m_name, m_entry, m_remaining));
+  if (archive_write_finish_entry(m_archive.get()) != ARCHIVE_OK) fail(fmt::format("cannot finish entry {}", m_entry));
   m_entry.clear();
 }
 

@@ -50,8 +50,8 @@ TrustPolicy TrustPolicy::load(const std::filesystem::path& path) {
       const auto when = yaml_scalar(path, entry["expires"], "expires");
       k.expires = parse_utc(when);
       if (!k.expires)
-        throw UsageError(fmt::format("{}: expires \"{}\" is not YYYY-MM-DDTHH:MM:SSZ",
-                                     yaml_where(path, entry["expires"]), when));
+        throw UsageError(
+            fmt::format("{}: expires \"{}\" is not YYYY-MM-DDTHH:MM:SSZ", yaml_where(path, entry["expires"]), when));
     }
     policy.keys.push_back(std::move(k));
   }

@@ -130,8 +130,10 @@ private:
       return;
     }
     m_path.pop_back();
-    if (f.map) f.expect_key = true;
-    else ++f.index;
+    if (f.map)
+      f.expect_key = true;
+    else
+      ++f.index;
   }
 
   void emit(std::string_view value, std::size_t offset, const YAML::Mark& mark, bool key, bool alias) {
@@ -188,8 +190,7 @@ void scan_yaml(std::string_view text, std::string_view file, YamlVisitor& visito
   Scanner scanner(file, base, visitor);
   try {
     YAML::Parser parser(in);
-    while (parser.HandleNextDocument(scanner)) {
-    }
+    while (parser.HandleNextDocument(scanner)) {}
   } catch (const YAML::Exception& e) {
     throw UsageError(fmt::format("{}:{}: not valid YAML: {}", file, e.mark.line + 1, e.msg));
   }
@@ -198,8 +199,10 @@ void scan_yaml(std::string_view text, std::string_view file, YamlVisitor& visito
 std::string yaml_path_text(const std::vector<YamlPathPart>& path) {
   std::string out;
   for (const auto& part : path) {
-    if (const auto* key = std::get_if<std::string>(&part)) out += (out.empty() ? "" : ".") + *key;
-    else out += fmt::format("[{}]", std::get<std::size_t>(part));
+    if (const auto* key = std::get_if<std::string>(&part))
+      out += (out.empty() ? "" : ".") + *key;
+    else
+      out += fmt::format("[{}]", std::get<std::size_t>(part));
   }
   return out;
 }

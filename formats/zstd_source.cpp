@@ -73,7 +73,7 @@ void ZstdSource::produce() {
   // skips their content silently, so a "verified" file could carry bytes
   // nobody checked across the diode. They may straddle two reads.
   std::uint32_t magic = 0;
-  std::size_t magic_bytes = 0;  // 4 once the current frame's magic is known
+  std::size_t magic_bytes = 0;    // 4 once the current frame's magic is known
   std::uint64_t frame_start = 0;  // offsets in the compressed stream
   std::uint64_t consumed = 0;     // what the decoder took
   std::uint64_t buffer_start = 0;
@@ -104,12 +104,11 @@ void ZstdSource::produce() {
       if (ZSTD_isError(last_rc)) {
         const auto code = ZSTD_getErrorCode(last_rc);
         if (code == ZSTD_error_frameParameter_windowTooLarge)
-          throw VerificationError(fmt::format(
-              "{}: zstd frame needs a window larger than {} MiB: refused (decompression bomb "
-              "guard)",
-              m_name, (1U << m_options.max_window_log) >> 20));
-        throw VerificationError(
-            fmt::format("{}: not a valid zstd stream: {}", m_name, ZSTD_getErrorName(last_rc)));
+          throw VerificationError(
+              fmt::format("{}: zstd frame needs a window larger than {} MiB: refused (decompression bomb "
+                          "guard)",
+                          m_name, (1U << m_options.max_window_log) >> 20));
+        throw VerificationError(fmt::format("{}: not a valid zstd stream: {}", m_name, ZSTD_getErrorName(last_rc)));
       }
       chunk->used = out.pos;
       if (last_rc == 0) {  // a frame ended: the next byte starts another

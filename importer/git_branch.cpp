@@ -35,9 +35,12 @@ std::vector<std::optional<git_oid>> fetch_tips(GitSession& session, const std::v
   for (std::size_t i = 0; i < branches.size(); ++i) {
     git_oid id;
     const int rc = git_reference_name_to_id(&id, session.repo(), fmt::format("refs/airlock/fetched/{}", i).c_str());
-    if (rc == GIT_ENOTFOUND) tips.emplace_back();
-    else if (rc == 0) tips.emplace_back(id);
-    else throw Error(fmt::format("git remote {} branch {}: {}", session.shown_url(), branches[i], git_error_text()));
+    if (rc == GIT_ENOTFOUND)
+      tips.emplace_back();
+    else if (rc == 0)
+      tips.emplace_back(id);
+    else
+      throw Error(fmt::format("git remote {} branch {}: {}", session.shown_url(), branches[i], git_error_text()));
   }
   return tips;
 }
@@ -87,8 +90,8 @@ std::vector<std::string> BranchSnapshot::list(const std::string& dir) const {
   if (!clean.empty() && clean != ".") {
     const auto entry = m_impl->entry(clean);
     if (!entry || git_tree_entry_type(entry.get()) != GIT_OBJECT_TREE) return {};
-    sub = git_make(fmt::format("{}: cannot read {}", m_impl->where(), clean), git_tree_lookup,
-                   m_impl->session->repo(), git_tree_entry_id(entry.get()));
+    sub = git_make(fmt::format("{}: cannot read {}", m_impl->where(), clean), git_tree_lookup, m_impl->session->repo(),
+                   git_tree_entry_id(entry.get()));
   }
   std::vector<std::string> out;
   const auto collect = [](const char* root, const git_tree_entry* e, void* payload) -> int {

@@ -59,8 +59,7 @@ PromoteResult promote_branch(const std::string& url, const std::string& from, co
   std::optional<PushRefusal> refusal;
   for (int attempt = 1; attempt <= k_max_push_attempts; ++attempt) {
     const auto tips = fetch_tips(session, {from, to});
-    if (!tips[0])
-      throw UsageError(fmt::format("git remote {} has no branch {} to promote", session.shown_url(), from));
+    if (!tips[0]) throw UsageError(fmt::format("git remote {} has no branch {} to promote", session.shown_url(), from));
     throw_if_final(refusal, tips[1], session, to);
     const git_oid from_tip = *tips[0];
     PromoteResult result;

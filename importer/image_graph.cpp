@@ -23,8 +23,8 @@ void ImageGraph::on_data(const IndexEntry& entry, std::span<const std::uint8_t> 
   // Manifests are held until they are pushed: each, and all of them, bounded.
   if (m_buffer.empty()) {
     if (entry.size > k_max_json_blob)
-      throw VerificationError(fmt::format("{}: manifest {} is {} bytes, more than the {} a manifest may have",
-                                          m_bundle, entry.path, entry.size, k_max_json_blob));
+      throw VerificationError(fmt::format("{}: manifest {} is {} bytes, more than the {} a manifest may have", m_bundle,
+                                          entry.path, entry.size, k_max_json_blob));
     if (m_held + entry.size > k_max_held_manifests)
       throw VerificationError(fmt::format("{}: the images' manifests pass {} bytes at {}: more than an importer "
                                           "holds",

@@ -185,9 +185,9 @@ ManifestFiles read_release_yaml(BundleReader& reader, const BundleIndex& index, 
 
 // The rest of the bundle, every entry verified and, with a registry, every
 // blob uploaded as it streams; then the proof that every image is complete.
-PlacedBlobs stream_blobs(BundleReader& reader, const BundleIndex& index, ImageGraph& graph,
-                         RegistryClient* registry, const ImportOptions& options, const std::string& prefix,
-                         Progress& progress, ImportReport& report) {
+PlacedBlobs stream_blobs(BundleReader& reader, const BundleIndex& index, ImageGraph& graph, RegistryClient* registry,
+                         const ImportOptions& options, const std::string& prefix, Progress& progress,
+                         ImportReport& report) {
   std::optional<BlobUploader> uploader;
   if (registry) uploader.emplace(*registry, options.uploads, 2 << 20);
   BlobLoader loader(index, graph, uploader ? &*uploader : nullptr, prefix);
@@ -214,8 +214,8 @@ void copy_within(RegistryClient& registry, const Descriptor& blob, const std::st
     uploader.data(data);
   });
   if (hash.finish() != blob.digest)
-    throw VerificationError(fmt::format("registry {}: blob {}@{} does not match its digest", registry.host(), from,
-                                        blob.digest.str()));
+    throw VerificationError(
+        fmt::format("registry {}: blob {}@{} does not match its digest", registry.host(), from, blob.digest.str()));
   uploader.verified();
   uploader.finish();
 }
@@ -304,8 +304,8 @@ ImportReport import_bundle(const std::filesystem::path& bundle, const ImportOpti
     graph.check();
     report.verified.compressed_bytes = trusted.reader->compressed_bytes();
     report.verified.archive_bytes = trusted.reader->archive_bytes();
-    report.git = GitReport{redact_git_url(options.git->url), options.git->branch,
-                           options.git->path.value_or(index.name)};
+    report.git =
+        GitReport{redact_git_url(options.git->url), options.git->branch, options.git->path.value_or(index.name)};
     report.git->already_imported = true;
     report.loaded = false;
     report.seconds = seconds_since(start);
@@ -339,9 +339,9 @@ ImportReport import_bundle(const std::filesystem::path& bundle, const ImportOpti
     check_images_loaded(registry, index, dest.prefix, report);
   }
   if (options.git)
-    report.git = commit_release(*options.git, {index, trusted.bundle_digest, trusted.trust, dest.registry,
-                                               dest.prefix, now},
-                                *rendered);
+    report.git =
+        commit_release(*options.git, {index, trusted.bundle_digest, trusted.trust, dest.registry, dest.prefix, now},
+                       *rendered);
   report.seconds = report.verified.seconds = seconds_since(start);
   return report;
 }

@@ -21,11 +21,11 @@ struct ImportOptions {
   // host[:port]: images are loaded there. Empty with `git`: they were
   // loaded by an earlier import, into the registry the branch's state names.
   std::string registry;
-  std::string prefix;    // repository path under which images land; may be empty
+  std::string prefix;  // repository path under which images land; may be empty
   std::optional<GitTarget> git;
   std::optional<std::filesystem::path> values_file;
   RegistryAccess access;
-  std::size_t uploads = 3;  // blob uploads in flight
+  std::size_t uploads = 3;         // blob uploads in flight
   std::uint64_t upload_chunk = 0;  // 0: one PUT per blob; else PATCH chunks of this size
 };
 

@@ -37,7 +37,8 @@ void check_release_dir(const SiteState& state, const BundleIndex& index, const s
 SiteState read_state(const BranchSnapshot& snapshot) {
   const auto text = snapshot.read(std::string(k_state_file));
   if (!text) return {};
-  return SiteState::parse(*text, fmt::format("{} branch {}: {}", redact_git_url(snapshot.url()), snapshot.branch(), k_state_file));
+  return SiteState::parse(*text, fmt::format("{} branch {}: {}", redact_git_url(snapshot.url()), snapshot.branch(),
+                                             k_state_file));
 }
 
 }  // namespace
@@ -48,36 +49,40 @@ GitPrecheck git_precheck(const GitTarget& target, const BundleIndex& index, cons
   GitPrecheck out;
   out.state = read_state(snapshot);
   out.decision = decide_import(out.state, index, bundle_digest, now, where(target));
-  if (out.decision == ImportDecision::fresh) check_release_dir(out.state, index, target.path.value_or(index.name), where(target));
+  if (out.decision == ImportDecision::fresh)
+    check_release_dir(out.state, index, target.path.value_or(index.name), where(target));
   return out;
 }
 
 GitReport commit_release(const GitTarget& target, const ImportedRelease& release, const RenderedRelease& rendered) {
-  GitReport report{redact_git_url(target.url), target.branch, rendered.dir, std::nullopt, false, false, 0, rendered.rewrites.size()};
+  GitReport report{redact_git_url(target.url), target.branch, rendered.dir, std::nullopt, false, false, 0,
+                   rendered.rewrites.size()};
   const auto& index = release.index;
-  const auto result = update_branch(target.url, target.branch, target.options,
-                                    [&](const BranchSnapshot& snapshot) -> std::optional<CommitPlan> {
-    auto state = read_state(snapshot);
-    report.already_imported =
-        decide_import(state, index, release.bundle_digest, release.now, where(target)) == ImportDecision::replay;
-    if (report.already_imported) return std::nullopt;
-    check_release_dir(state, index, rendered.dir, where(target));
-    state.releases[index.name] = {index.sequence, index.version,    release.bundle_digest, index.created,
-                                  release.now,    release.registry, release.prefix,        rendered.dir};
-    CommitPlan plan;
-    plan.replace_dirs = {rendered.dir};
-    plan.files = rendered.files;
-    plan.files.emplace_back(std::string(k_state_file), state.to_json());
-    plan.files.emplace_back(fmt::format(".airlock/receipts/{}/{}.json", index.name, index.sequence),
-                            receipt_json(release, rendered.dir, report.url, target.branch));
-    plan.message = fmt::format("Import {} {} (sequence {})\n\n"
-                               "{} images in {}{}, {} image references pinned by digest in {}/.\n\n"
-                               "Airlock-Bundle: {}\n",
-                               index.name, index.version, index.sequence, index.images.size(), release.registry,
-                               release.prefix.empty() ? "" : "/" + release.prefix, rendered.rewrites.size(),
-                               rendered.dir, release.bundle_digest.str());
-    return plan;
-  });
+  const auto result =
+      update_branch(target.url, target.branch, target.options,
+                    [&](const BranchSnapshot& snapshot) -> std::optional<CommitPlan> {
+                      auto state = read_state(snapshot);
+                      report.already_imported = decide_import(state, index, release.bundle_digest, release.now,
+                                                              where(target)) == ImportDecision::replay;
+                      if (report.already_imported) return std::nullopt;
+                      check_release_dir(state, index, rendered.dir, where(target));
+                      state.releases[index.name] = {index.sequence, index.version, release.bundle_digest,
+                                                    index.created,  release.now,   release.registry,
+                                                    release.prefix, rendered.dir};
+                      CommitPlan plan;
+                      plan.replace_dirs = {rendered.dir};
+                      plan.files = rendered.files;
+                      plan.files.emplace_back(std::string(k_state_file), state.to_json());
+                      plan.files.emplace_back(fmt::format(".airlock/receipts/{}/{}.json", index.name, index.sequence),
+                                              receipt_json(release, rendered.dir, report.url, target.branch));
+                      plan.message = fmt::format("Import {} {} (sequence {})\n\n"
+                                                 "{} images in {}{}, {} image references pinned by digest in {}/.\n\n"
+                                                 "Airlock-Bundle: {}\n",
+                                                 index.name, index.version, index.sequence, index.images.size(),
+                                                 release.registry, release.prefix.empty() ? "" : "/" + release.prefix,
+                                                 rendered.rewrites.size(), rendered.dir, release.bundle_digest.str());
+                      return plan;
+                    });
   report.commit = result.commit;
   report.created_branch = result.created_branch;
   report.attempts = result.attempts;

@@ -52,13 +52,11 @@ std::string import_text(const ImportReport& report) {
     return fmt::format("already imported: {} {} (sequence {}), bundle {} (this copy verified), is the last import "
                        "on {} branch {}; nothing to do\n",
                        printable(index.name), printable(index.version), index.sequence,
-                       report.verified.bundle_digest.str(), printable(report.git->url),
-                       report.git->branch);
-  std::string out = fmt::format("{} {} {} (sequence {}) {} {}: bundle sha256:{} verified\n",
-                                report.loaded ? "imported" : "checked", printable(index.name),
-                                printable(index.version), index.sequence,
-                                report.loaded ? "into" : "against", report.registry,
-                                report.verified.bundle_digest.hex());
+                       report.verified.bundle_digest.str(), printable(report.git->url), report.git->branch);
+  std::string out =
+      fmt::format("{} {} {} (sequence {}) {} {}: bundle sha256:{} verified\n", report.loaded ? "imported" : "checked",
+                  printable(index.name), printable(index.version), index.sequence, report.loaded ? "into" : "against",
+                  report.registry, report.verified.bundle_digest.hex());
   for (const auto& img : report.images)
     out += fmt::format("  {}/{}:{}@{}{}\n", report.registry, img.repository, img.tag, img.digest.str(),
                        img.tag_pushed ? "" : "  (already there)");
@@ -91,7 +89,10 @@ const char* promote_kind(PromoteResult::Kind kind) {
 Report import_report(const ImportReport& report) { return {import_json(report), import_text(report)}; }
 
 Report promote_report(const PromoteResult& r, const std::string& url, const std::string& from, const std::string& to) {
-  return {{{"git", redact_git_url(url)}, {"from", from}, {"to", to}, {"result", promote_kind(r.kind)},
+  return {{{"git", redact_git_url(url)},
+           {"from", from},
+           {"to", to},
+           {"result", promote_kind(r.kind)},
            {"commit", r.commit}},
           fmt::format("promote {} into {}: {} ({})\n", from, to, promote_kind(r.kind), r.commit)};
 }

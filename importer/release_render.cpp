@@ -90,9 +90,12 @@ RenderedRelease render_release(const BundleIndex& index,
     const auto filled = substitute_values(content, entry, index.values, values, values_file);
     const auto tree = in_tree.find(entry);
     RenderedYaml rendered;
-    if (tree == in_tree.end()) rendered = render_images(filled, entry, target);
-    else if (tree->second && is_yaml_name(entry)) rendered = render_kustomize_resource(filled, entry, target);
-    else rendered.text = filled;  // kustomizations, patches, sources: as the vendor wrote them
+    if (tree == in_tree.end())
+      rendered = render_images(filled, entry, target);
+    else if (tree->second && is_yaml_name(entry))
+      rendered = render_kustomize_resource(filled, entry, target);
+    else
+      rendered.text = filled;  // kustomizations, patches, sources: as the vendor wrote them
     out.rewrites.insert(out.rewrites.end(), rendered.rewrites.begin(), rendered.rewrites.end());
     out.files.emplace_back(dir + "/" + rel, std::move(rendered.text));
     if (tree == in_tree.end()) plain.push_back(rel);
@@ -100,7 +103,8 @@ RenderedRelease render_release(const BundleIndex& index,
   }
   if (!kustomized) {
     if (!own_kustomization)
-      out.files.emplace_back(dir + "/kustomization.yaml", generated_kustomization(index, {}, plain_resources(plain), ""));
+      out.files.emplace_back(dir + "/kustomization.yaml",
+                             generated_kustomization(index, {}, plain_resources(plain), ""));
     return out;
   }
 
@@ -121,8 +125,8 @@ RenderedRelease render_release(const BundleIndex& index,
                                             "the bundle",
                                             k.entry, value));
       const auto& img = index.images[*i];
-      mappings.push_back({value, registry + "/" + target_repository(prefix, img.repository), img.tag,
-                          img.digest.str()});
+      mappings.push_back(
+          {value, registry + "/" + target_repository(prefix, img.repository), img.tag, img.digest.str()});
     }
   }
   out.files.emplace_back(dir + "/kustomization.yaml",

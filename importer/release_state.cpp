@@ -15,8 +15,8 @@ SiteState SiteState::parse(std::string_view json, std::string_view where) {
   try {
     const auto j = nlohmann::json::parse(json);
     if (j.at("formatVersion").get<int>() != 1)
-      throw VerificationError(fmt::format("{}: state format version {} is not supported", where,
-                                          j.at("formatVersion").dump()));
+      throw VerificationError(
+          fmt::format("{}: state format version {} is not supported", where, j.at("formatVersion").dump()));
     for (const auto& [name, r] : j.at("releases").items()) {
       ReleaseRecord rec;
       rec.sequence = r.at("sequence").get<std::uint64_t>();
@@ -45,10 +45,14 @@ std::string SiteState::to_json() const {
   j["formatVersion"] = 1;
   j["releases"] = nlohmann::ordered_json::object();
   for (const auto& [name, r] : releases)
-    j["releases"][name] = {{"sequence", r.sequence},           {"version", r.version},
-                           {"bundleDigest", r.bundle_digest.str()}, {"created", format_utc(r.created)},
-                           {"imported", format_utc(r.imported)}, {"registry", r.registry},
-                           {"prefix", r.prefix},               {"path", r.path}};
+    j["releases"][name] = {{"sequence", r.sequence},
+                           {"version", r.version},
+                           {"bundleDigest", r.bundle_digest.str()},
+                           {"created", format_utc(r.created)},
+                           {"imported", format_utc(r.imported)},
+                           {"registry", r.registry},
+                           {"prefix", r.prefix},
+                           {"path", r.path}};
   return j.dump(2) + "\n";
 }
 

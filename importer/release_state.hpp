@@ -19,11 +19,11 @@ struct ReleaseRecord {
   std::uint64_t sequence = 0;
   std::string version;
   Digest bundle_digest;
-  std::int64_t created = 0;   // the bundle's creation time: the clock floor for expiry
+  std::int64_t created = 0;  // the bundle's creation time: the clock floor for expiry
   std::int64_t imported = 0;
-  std::string registry;       // where its images were loaded: host[:port]
+  std::string registry;  // where its images were loaded: host[:port]
   std::string prefix;
-  std::string path;           // the directory its YAML is in
+  std::string path;  // the directory its YAML is in
 };
 
 struct SiteState {

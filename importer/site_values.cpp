@@ -29,8 +29,7 @@ std::map<std::string, std::string> resolve_site_values(const std::vector<Declare
       throw UsageError(fmt::format("{}: \"{}\" is not a value this release declares (it declares: {})", where, key,
                                    names.empty() ? "none" : names));
     }
-    if (!kv.second.IsScalar())
-      throw UsageError(fmt::format("{}: the value of {} must be text", where, key));
+    if (!kv.second.IsScalar()) throw UsageError(fmt::format("{}: the value of {} must be text", where, key));
     const auto& value = kv.second.Scalar();
     if (std::any_of(value.begin(), value.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
       throw UsageError(fmt::format("{}: the value of {} must be one line without control characters", where, key));

@@ -18,8 +18,8 @@ namespace {
 
 void check_expiry(const BundleIndex& index, std::int64_t now, const std::string& bundle) {
   if (index.expires && now >= *index.expires)
-    throw VerificationError(fmt::format("{}: the bundle expired at {} (now {})", bundle,
-                                        format_utc(*index.expires), format_utc(now)));
+    throw VerificationError(
+        fmt::format("{}: the bundle expired at {} (now {})", bundle, format_utc(*index.expires), format_utc(now)));
 }
 
 TrustPolicy load_policy(const VerifyOptions& options) {

@@ -9,7 +9,6 @@
 
 namespace airlock {
 
-
 namespace {
 
 nlohmann::ordered_json index_summary_json(const BundleIndex& index) {
@@ -71,8 +70,8 @@ nlohmann::ordered_json verify_report_json(const VerifyReport& report) {
     trusted.push_back({{"keyid", report.trust.trusted_keyids[i]}, {"key", report.trust.trusted_sources[i]}});
   j["trustedSigners"] = trusted;
   j["threshold"] = report.trust.threshold;
-  j["trustPolicy"] = report.trust.policy == "--pubkey" ? nlohmann::ordered_json(nullptr)
-                                                        : nlohmann::ordered_json(report.trust.policy);
+  j["trustPolicy"] =
+      report.trust.policy == "--pubkey" ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(report.trust.policy);
   j.update(index_summary_json(report.index));
   j["compressedBytes"] = report.compressed_bytes;
   j["seconds"] = report.seconds;
@@ -90,8 +89,8 @@ nlohmann::ordered_json inspect_json(const InspectReport& report) {
 std::string summary(const BundleIndex& index) {
   std::string out;
   // Every string of the index is printed escaped: inspect shows it unverified.
-  out += fmt::format("release:   {} {} (sequence {})\n", printable(index.name), printable(index.version),
-                     index.sequence);
+  out +=
+      fmt::format("release:   {} {} (sequence {})\n", printable(index.name), printable(index.version), index.sequence);
   out += fmt::format("created:   {}\n", format_utc(index.created));
   out += fmt::format("expires:   {}\n", index.expires ? format_utc(*index.expires) : "never");
   std::uint64_t blob_bytes = 0;
@@ -108,10 +107,10 @@ std::string summary(const BundleIndex& index) {
   for (const auto& img : index.images) {
     std::string plats;
     for (const auto& p : img.platforms) plats += (plats.empty() ? "" : ",") + printable(p);
-    out += fmt::format("  {}  {}  {} bytes  [{}]\n    from {}{}\n", printable(img.name), img.digest.str(), img.size,
-                       plats, printable(img.source),
-                       img.source_digest ? fmt::format(" (index {} filtered by platform)", img.source_digest->str())
-                                         : "");
+    out +=
+        fmt::format("  {}  {}  {} bytes  [{}]\n    from {}{}\n", printable(img.name), img.digest.str(), img.size, plats,
+                    printable(img.source),
+                    img.source_digest ? fmt::format(" (index {} filtered by platform)", img.source_digest->str()) : "");
   }
   out += fmt::format("manifests: {}\n", manifests.size());
   for (const auto* m : manifests) out += fmt::format("  {}  {} bytes\n", printable(m->path), m->size);

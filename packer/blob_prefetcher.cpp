@@ -8,7 +8,9 @@ struct Stopped {};  // unwinds a fetch when the writer gave up
 }  // namespace
 
 BlobPrefetcher::BlobPrefetcher(std::vector<const SourcedBlob*> blobs, std::size_t depth, std::size_t buffer_bytes)
-    : m_blobs(std::move(blobs)), m_depth(std::max<std::size_t>(1, depth)), m_window(std::min<std::size_t>(m_depth, 2)),
+    : m_blobs(std::move(blobs)),
+      m_depth(std::max<std::size_t>(1, depth)),
+      m_window(std::min<std::size_t>(m_depth, 2)),
       m_buffer_bytes(buffer_bytes) {
   m_slots.reserve(m_blobs.size());
   for (std::size_t i = 0; i < m_blobs.size(); ++i) m_slots.push_back(std::make_unique<ByteChunkQueue>(m_buffer_bytes));

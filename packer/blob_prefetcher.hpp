@@ -43,7 +43,7 @@ private:
   std::size_t m_buffer_bytes;
   // One queue per blob: its fetcher pushes, the writer pops.
   std::vector<std::unique_ptr<ByteChunkQueue>> m_slots;
-  std::mutex m_mutex;             // guards the claims and the window
+  std::mutex m_mutex;            // guards the claims and the window
   std::condition_variable m_cv;  // claims of the next blob
   std::size_t m_next_claim = 0;  // next blob a worker may take
   std::size_t m_consumer = 0;    // blob the writer is on

@@ -15,7 +15,7 @@
 namespace airlock {
 
 struct GitManifests {
-  std::string commit;  // the full id `ref` resolved to
+  std::string commit;                                      // the full id `ref` resolved to
   std::vector<std::pair<std::string, std::string>> files;  // path relative to `path`, content
 };
 
@@ -23,8 +23,7 @@ struct GitManifests {
 // trusted, credentials refused, unknown ssh host key), UsageError for a bad
 // URL or option file and when the ref or the path does not exist there.
 // Every message starts with `where` and names the URL redacted.
-[[nodiscard]] GitManifests fetch_git_manifests(const std::string& url, const std::string& ref,
-                                               const std::string& path, const std::string& where,
-                                               const GitOptions& options);
+[[nodiscard]] GitManifests fetch_git_manifests(const std::string& url, const std::string& ref, const std::string& path,
+                                               const std::string& where, const GitOptions& options);
 
 }  // namespace airlock

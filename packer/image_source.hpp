@@ -19,8 +19,8 @@ namespace airlock {
 
 struct SourcedBlob {
   Descriptor descriptor;
-  std::string origin;                            // for messages: a file, or registry/repository
-  std::function<void(const ByteSink&)> stream;   // emits the blob's bytes, unverified
+  std::string origin;                           // for messages: a file, or registry/repository
+  std::function<void(const ByteSink&)> stream;  // emits the blob's bytes, unverified
 };
 
 // A small blob held in memory (a manifest, a config, a filtered index).

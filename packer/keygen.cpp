@@ -11,8 +11,7 @@ KeygenResult keygen(const std::filesystem::path& prefix) {
   r.private_key = prefix.string() + ".key";
   r.public_key = prefix.string() + ".pub";
   for (const auto& p : {r.private_key, r.public_key})
-    if (std::filesystem::exists(p))
-      throw UsageError(p.string() + " already exists; refusing to overwrite a key");
+    if (std::filesystem::exists(p)) throw UsageError(p.string() + " already exists; refusing to overwrite a key");
   const SigningKey key = SigningKey::generate();
   AtomicFile priv(r.private_key, 0600);
   priv.write(key.private_pem());

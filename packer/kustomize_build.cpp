@@ -45,8 +45,7 @@ private:
   // dir + path, normalised; refused when it leaves the tree or is remote.
   std::string resolve(const std::string& dir, const std::string& path, const std::string& where,
                       std::string_view what) const {
-    if (path.find("://") != std::string::npos || path.starts_with("git@"))
-      throw remote(path, where, what);
+    if (path.find("://") != std::string::npos || path.starts_with("git@")) throw remote(path, where, what);
     if (path.empty() || path.starts_with('/'))
       throw UsageError(fmt::format("{}: {} \"{}\" is not a path inside the manifests entry {}", where, what,
                                    printable(path), show("")));
@@ -86,8 +85,8 @@ private:
       throw UsageError(fmt::format("{}: {} \"{}\": {} does not exist", where, what, printable(path), show(rel)));
     }
     if (is == Is::directory)
-      throw UsageError(fmt::format("{}: {} \"{}\": {} is a directory, not a file", where, what, printable(path),
-                                   show(rel)));
+      throw UsageError(
+          fmt::format("{}: {} \"{}\": {} is a directory, not a file", where, what, printable(path), show(rel)));
     if (!is_parent_of(dir, rel))
       throw UsageError(fmt::format("{}: {} \"{}\" is not in or below {}, which kustomize refuses for a file (reach "
                                    "another directory through its kustomization)",
@@ -98,13 +97,13 @@ private:
 
   const Kustomization& load(const std::string& dir, const std::string& where) {
     if (++m_visits > k_max_kustomizations)
-      throw UsageError(fmt::format("{}: the build visits more than {} kustomizations: refused", where,
-                                   k_max_kustomizations));
+      throw UsageError(
+          fmt::format("{}: the build visits more than {} kustomizations: refused", where, k_max_kustomizations));
     if (const auto it = m_cache.find(dir); it != m_cache.end()) return it->second;
     const auto file = kustomization_file(m_tree, dir);
     if (!file)
-      throw UsageError(fmt::format("{}: {} holds no kustomization.yaml, kustomization.yml or Kustomization", where,
-                                   show(dir)));
+      throw UsageError(
+          fmt::format("{}: {} holds no kustomization.yaml, kustomization.yml or Kustomization", where, show(dir)));
     m_out.used.insert(*file);
     return m_cache.emplace(dir, parse_kustomization(m_tree.files->at(*file), show(*file))).first->second;
   }
@@ -119,8 +118,8 @@ private:
       const auto rel = resolve(dir, c.path, c.where, "component");
       if (kind_of(rel, c.where) != Is::directory) {
         if (looks_remote(c.path)) throw remote(c.path, c.where, "component");
-        throw UsageError(fmt::format("{}: component \"{}\": {} is not a directory", c.where, printable(c.path),
-                                     show(rel)));
+        throw UsageError(
+            fmt::format("{}: component \"{}\": {} is not a directory", c.where, printable(c.path), show(rel)));
       }
       if (!load(rel, c.where).component)
         throw UsageError(fmt::format("{}: component \"{}\": {} is a Kustomization, not a Component", c.where,

@@ -54,14 +54,14 @@ struct KustomizeImageUse {
 };
 
 struct KustomizeBuild {
-  std::vector<KustomizeImageUse> uses;  // in build order
-  std::vector<FoundImage> images;       // other image fields of the resources, final as written
-  std::vector<FoundImage> embedded;     // references inside other strings of the resources
-  std::vector<std::string> errors;      // as DiscoveryResult::errors
-  std::vector<std::string> field_notes; // as DiscoveryResult::notes
-  std::vector<std::string> notes;       // what the build may do to images that is not followed
-  std::set<std::string> resources;      // files read as resources
-  std::set<std::string> used;           // every file the build reads: kustomizations, resources, patches...
+  std::vector<KustomizeImageUse> uses;   // in build order
+  std::vector<FoundImage> images;        // other image fields of the resources, final as written
+  std::vector<FoundImage> embedded;      // references inside other strings of the resources
+  std::vector<std::string> errors;       // as DiscoveryResult::errors
+  std::vector<std::string> field_notes;  // as DiscoveryResult::notes
+  std::vector<std::string> notes;        // what the build may do to images that is not followed
+  std::set<std::string> resources;       // files read as resources
+  std::set<std::string> used;            // every file the build reads: kustomizations, resources, patches...
 };
 
 inline constexpr std::size_t k_max_kustomizations = 10'000;  // kustomizations one build may visit

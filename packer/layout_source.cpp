@@ -39,7 +39,8 @@ ResolvedImage resolve_layout_image(const ReleaseSpec& spec, const PlannedImage& 
   const auto colon = rest.find(':');
   const std::string dir = rest.substr(0, colon);
   const std::string ref = colon == std::string::npos ? "" : rest.substr(colon + 1);
-  if (dir.empty()) throw UsageError(fmt::format("{}: image source \"{}\" names no directory", p.found_at.front(), p.source));
+  if (dir.empty())
+    throw UsageError(fmt::format("{}: image source \"{}\" names no directory", p.found_at.front(), p.source));
   const ImageName name = ImageName::parse(p.name, p.found_at.front());
 
   const auto layout_dir = spec.dir / dir;
@@ -54,9 +55,10 @@ ResolvedImage resolve_layout_image(const ReleaseSpec& spec, const PlannedImage& 
   r.image.media_type = blobs.root.media_type;
   r.image.platforms = blobs.platforms;
   for (const auto& d : blobs.manifests)
-    r.manifests.push_back(blobs.filtered_root && d.digest == blobs.root.digest
-                              ? memory_blob(d, layout_dir.string() + " (index filtered by platform)", *blobs.filtered_root)
-                              : file_blob(d, layout.blob_path(d.digest)));
+    r.manifests.push_back(
+        blobs.filtered_root && d.digest == blobs.root.digest
+            ? memory_blob(d, layout_dir.string() + " (index filtered by platform)", *blobs.filtered_root)
+            : file_blob(d, layout.blob_path(d.digest)));
   if (blobs.filtered_root) r.image.source_digest = layout.resolve(ref).digest;
   for (const auto& d : blobs.configs) r.configs.push_back(file_blob(d, layout.blob_path(d.digest)));
   for (const auto& d : blobs.layers) r.layers.push_back(file_blob(d, layout.blob_path(d.digest)));

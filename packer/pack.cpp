@@ -74,16 +74,16 @@ void stream_blob(TarZstWriter& writer, BlobPrefetcher& prefetcher, std::size_t i
   std::uint64_t got = 0;
   prefetcher.stream(i, [&](std::span<const std::uint8_t> chunk) {
     if (got + chunk.size() > d.size)
-      throw VerificationError(fmt::format("{}: blob {} is longer than its descriptor's {} bytes", blob.origin,
-                                          d.digest.str(), d.size));
+      throw VerificationError(
+          fmt::format("{}: blob {} is longer than its descriptor's {} bytes", blob.origin, d.digest.str(), d.size));
     hash.update(chunk);
     writer.write(chunk);
     got += chunk.size();
     progress.advance(chunk.size());
   });
   if (got != d.size)
-    throw VerificationError(fmt::format("{}: blob {} is shorter than its descriptor's {} bytes", blob.origin,
-                                        d.digest.str(), d.size));
+    throw VerificationError(
+        fmt::format("{}: blob {} is shorter than its descriptor's {} bytes", blob.origin, d.digest.str(), d.size));
   if (hash.finish() != d.digest)
     throw VerificationError(fmt::format("{}: blob content does not match its digest {}", blob.origin, d.digest.str()));
   writer.end_entry();

@@ -20,7 +20,7 @@ struct PackOptions {
   std::vector<std::filesystem::path> keys;  // each signs the envelope (a site may require m of them)
   std::filesystem::path output;
   RegistryAccess registries;
-  GitOptions git;  // how the spec's git manifests are fetched
+  GitOptions git;   // how the spec's git manifests are fetched
   int fetches = 3;  // blobs fetched at once, ahead of the writer
   int zstd_level = 3;
   int workers = 0;

@@ -82,8 +82,7 @@ std::string images_text(const ReleasePlan& plan) {
     for (std::size_t k = 0; k < i.found_at.size(); ++k) {
       out += fmt::format("  at   {}\n", i.found_at[k]);
       for (const auto& t : i.trails)
-        if (t.found_at == k)
-          out += fmt::format("       was {}, set by {}\n", printable(t.was), fmt::join(t.by, ", "));
+        if (t.found_at == k) out += fmt::format("       was {}, set by {}\n", printable(t.was), fmt::join(t.by, ", "));
     }
   }
   out += fmt::format("{} image{} to bundle, {} reference{} found that {} not bundled{}\n", plan.images.size(),
@@ -104,7 +103,9 @@ std::string keygen_text(const KeygenResult& r) {
 
 }  // namespace
 
-Report pack_report(const PackResult& r, const std::string& bundle) { return {pack_json(r, bundle), pack_text(r, bundle)}; }
+Report pack_report(const PackResult& r, const std::string& bundle) {
+  return {pack_json(r, bundle), pack_text(r, bundle)};
+}
 
 Report sign_report(const SignBundleResult& r, const std::string& bundle) {
   return {sign_json(r, bundle), sign_text(r, bundle)};

@@ -56,8 +56,8 @@ ResolvedImage RegistrySource::resolve(const PlannedImage& p) {
     const auto parsed =
         parse_manifest(root.bytes, "", fmt::format("{} {}", origin, root.digest.str())).value_or_throw<RemoteError>();
     if (!root.media_type.empty() && root.media_type != parsed.media_type && root.media_type != "application/json")
-      throw RemoteError(fmt::format("{}: served as {} but the manifest says {}", origin, root.media_type,
-                                    parsed.media_type));
+      throw RemoteError(
+          fmt::format("{}: served as {} but the manifest says {}", origin, root.media_type, parsed.media_type));
     r.image.media_type = parsed.media_type;
     if (auto filtered = filter_index(root.bytes, m_spec.platforms, origin)) {
       r.image.source_digest = root.digest;

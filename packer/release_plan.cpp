@@ -24,11 +24,10 @@
 namespace airlock {
 namespace {
 
-
 // A git URL that names a local directory is taken relative to the spec.
 std::string resolve_git_url(const ReleaseSpec& spec, const std::string& url) {
-  const bool remote = url.find("://") != std::string::npos ||
-                      (url.find(':') != std::string::npos && url.find(':') < url.find('/'));
+  const bool remote =
+      url.find("://") != std::string::npos || (url.find(':') != std::string::npos && url.find(':') < url.find('/'));
   if (remote || url.starts_with('/')) return url;
   return std::filesystem::absolute(spec.dir / url).lexically_normal().string();
 }
@@ -62,8 +61,7 @@ ItemFiles git_item(const ReleaseSpec& spec, const SpecManifests& m, const GitOpt
   item.show = [shown, ref = m.ref, path = m.path](const std::string& rel) {
     return fmt::format("{}@{}:{}", shown, ref, (std::filesystem::path(path) / rel).generic_string());
   };
-  item.read_other = [show = item.show](const std::string& rel,
-                                       const std::string& where) -> std::optional<std::string> {
+  item.read_other = [show = item.show](const std::string& rel, const std::string& where) -> std::optional<std::string> {
     if (where.empty()) return std::nullopt;
     throw UsageError(fmt::format("{}: {} is not among the *.yaml and *.yml files of the git source, the only ones it "
                                  "bundles (missing, or another kind of file)",
@@ -103,7 +101,7 @@ ItemFiles directory_item(const ReleaseSpec& spec, const std::filesystem::path& p
   item.show = [path](const std::string& rel) { return rel.empty() ? path.string() : (path / rel).string(); };
   // A file the build needs beyond the listing: it must resolve inside the item.
   item.read_other = [path, show = item.show](const std::string& rel,
-                                              const std::string& where) -> std::optional<std::string> {
+                                             const std::string& where) -> std::optional<std::string> {
     std::error_code ec;
     const auto file = path / rel;
     if (!std::filesystem::is_regular_file(file, ec)) return std::nullopt;
@@ -150,8 +148,8 @@ std::vector<std::string> bundle_order(const ItemFiles& item) {
 struct KustomizeItem {
   KustomizeEntry index;
   KustomizeBuild build;
-  std::vector<std::string> unused;         // files of the item the build does not read
-  std::set<std::string> unused_entries;    // the same, as bundle entries
+  std::vector<std::string> unused;       // files of the item the build does not read
+  std::set<std::string> unused_entries;  // the same, as bundle entries
 };
 
 std::vector<ManifestFile> load_manifests(const ReleaseSpec& spec, const GitOptions& git,
@@ -164,8 +162,8 @@ std::vector<ManifestFile> load_manifests(const ReleaseSpec& spec, const GitOptio
     const std::string entry = "manifests/" + rel.generic_string();
     total += content.size();
     if (total > k_max_release_yaml)
-      throw UsageError(fmt::format("{}: the release's YAML passes {} bytes, the most an importer holds", file,
-                                   k_max_release_yaml));
+      throw UsageError(
+          fmt::format("{}: the release's YAML passes {} bytes, the most an importer holds", file, k_max_release_yaml));
     if (const auto why = unsafe_path_reason(entry); !why.empty())
       throw UsageError(fmt::format("{}: cannot be bundled: {}", file, why));
     if (const auto [it, fresh] = origin.emplace(entry, file); !fresh)
@@ -183,8 +181,8 @@ std::vector<ManifestFile> load_manifests(const ReleaseSpec& spec, const GitOptio
       std::error_code ec;
       if (std::filesystem::is_regular_file(path, ec)) {
         if (m.kustomize)
-          throw UsageError(fmt::format("{}: kustomize: needs a directory, and {} is a file", m.kustomize_where,
-                                       path.string()));
+          throw UsageError(
+              fmt::format("{}: kustomize: needs a directory, and {} is a file", m.kustomize_where, path.string()));
         add(path.string(), path.filename(), read_small_file(path, k_max_yaml_file));
         continue;
       }
@@ -261,7 +259,8 @@ ReleasePlan plan_release(const std::filesystem::path& spec_path, const GitOption
   plan.manifests = load_manifests(plan.spec, git, plan.sources, kustomized, plan.kustomize_notes);
   for (const auto& m : plan.manifests)
     for (const auto& p : find_placeholders(m.content, m.file))
-      if (std::none_of(plan.spec.values.begin(), plan.spec.values.end(), [&](const auto& v) { return v.name == p.name; }))
+      if (std::none_of(plan.spec.values.begin(), plan.spec.values.end(),
+                       [&](const auto& v) { return v.name == p.name; }))
         throw UsageError(fmt::format("{}:{}: ${{airlock:{}}} is not declared under values: in {}", m.file, p.line,
                                      p.name, plan.spec.path.string()));
 

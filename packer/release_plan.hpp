@@ -16,16 +16,16 @@
 namespace airlock {
 
 struct ManifestFile {
-  std::string file;  // for messages: a path, or URL@ref:path
+  std::string file;   // for messages: a path, or URL@ref:path
   std::string entry;  // manifests/..., relative to the listed directory
   std::string content;
 };
 
 // How a kustomize build's images transformers changed a reference.
 struct ImageTrail {
-  std::size_t found_at = 0;        // which of PlannedImage::found_at
-  std::string was;                 // the field as written
-  std::vector<std::string> by;     // file:line of each images entry that changed it
+  std::size_t found_at = 0;     // which of PlannedImage::found_at
+  std::string was;              // the field as written
+  std::vector<std::string> by;  // file:line of each images entry that changed it
 };
 
 struct PlannedImage {
@@ -41,8 +41,8 @@ struct ReleasePlan {
   std::vector<ManifestFile> manifests;
   std::vector<ManifestSource> sources;  // git repositories the manifests came from
   std::vector<PlannedImage> images;
-  std::vector<FoundImage> unbundled;  // references outside image fields that the bundle would not carry
-  std::vector<std::string> notes;     // image fields outside containers that are not references
+  std::vector<FoundImage> unbundled;         // references outside image fields that the bundle would not carry
+  std::vector<std::string> notes;            // image fields outside containers that are not references
   std::vector<KustomizeEntry> kustomize;     // manifests items built with kustomize (packer/kustomize_build.hpp)
   std::vector<std::string> kustomize_notes;  // what those builds do that discovery does not follow
 };

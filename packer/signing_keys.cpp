@@ -13,8 +13,8 @@ std::vector<SigningKey> load_signing_keys(const std::vector<std::filesystem::pat
     keys.push_back(SigningKey::load(path));
     for (std::size_t i = 0; i + 1 < keys.size(); ++i)
       if (keys[i].keyid() == keys.back().keyid())
-        throw UsageError(fmt::format("--key {}: the same key as --key {} (key id {})", path.string(),
-                                     paths[i].string(), keys.back().keyid()));
+        throw UsageError(fmt::format("--key {}: the same key as --key {} (key id {})", path.string(), paths[i].string(),
+                                     keys.back().keyid()));
   }
   return keys;
 }

@@ -34,10 +34,12 @@ private:
                    "Upload blobs in PATCH chunks of this many MiB, for a registry or proxy that caps request bodies "
                    "(default: one streaming PUT per blob)")
         ->check(CLI::Range(1, 4096));
-    cmd.add_option("--git", m_git, "Commit the rendered release to this git remote (file://, git://, ssh://, https://)");
+    cmd.add_option("--git", m_git,
+                   "Commit the rendered release to this git remote (file://, git://, ssh://, https://)");
     cmd.add_option("--branch", m_branch, "The import branch (created when missing)")->capture_default_str();
     cmd.add_option("--path", m_path, "Directory of the release in the branch (default: the release's name)");
-    cmd.add_option("--values", m_values, "Site values for the release's ${airlock:NAME} placeholders (YAML NAME: value)");
+    cmd.add_option("--values", m_values,
+                   "Site values for the release's ${airlock:NAME} placeholders (YAML NAME: value)");
     add_git_flags(cmd, m_git_flags);
     cmd.footer("Exit status: 0 imported (or already imported), 2 usage, 3 verification failed, rollback or expired "
                "(nothing was tagged or committed, unless a newer import won a race for the branch), 4 registry or "

@@ -6,7 +6,8 @@ namespace {
 
 class Sign final : public Command {
 public:
-  Sign() : Command("sign", "Add signatures to an existing bundle (a second signer); the bundle digest stays the same") {}
+  Sign()
+      : Command("sign", "Add signatures to an existing bundle (a second signer); the bundle digest stays the same") {}
 
 private:
   std::string m_bundle, m_output;

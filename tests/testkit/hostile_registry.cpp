@@ -83,10 +83,23 @@ int hostile_registry(const std::vector<std::string>& args) {
   for (const char* k : {"--port", "--mode"})
     if (!opt.contains(k)) throw UsageError(fmt::format("hostile-registry needs {}", k));
   const std::string mode = opt["--mode"];
-  static const std::set<std::string> modes{
-      "ok", "token-huge", "token-endless", "manifest-huge", "manifest-endless",
-      "index-children", "index-large-children", "config-huge", "config-endless", "blob-endless", "blob-size-2e62",
-      "retry-after-huge", "retry-after-garbage", "stall-headers", "stall-body", "storage-401", "storage-401-basic"};
+  static const std::set<std::string> modes{"ok",
+                                           "token-huge",
+                                           "token-endless",
+                                           "manifest-huge",
+                                           "manifest-endless",
+                                           "index-children",
+                                           "index-large-children",
+                                           "config-huge",
+                                           "config-endless",
+                                           "blob-endless",
+                                           "blob-size-2e62",
+                                           "retry-after-huge",
+                                           "retry-after-garbage",
+                                           "stall-headers",
+                                           "stall-body",
+                                           "storage-401",
+                                           "storage-401-basic"};
   if (!modes.contains(mode)) throw UsageError("hostile-registry: unknown --mode " + mode);
   const int port = std::stoi(opt["--port"]);
   const int storage_port = std::stoi(opt["--storage-port"]);
@@ -196,8 +209,10 @@ int hostile_registry(const std::vector<std::string>& args) {
     if (!authorised(req, res)) return;
     const std::string digest = req.matches[1].str();
     if (digest == config.digest.str()) {
-      if (mode == "config-endless") res.set_chunked_content_provider("application/json", endless(config.bytes));
-      else res.set_content(config.bytes, "application/json");
+      if (mode == "config-endless")
+        res.set_chunked_content_provider("application/json", endless(config.bytes));
+      else
+        res.set_content(config.bytes, "application/json");
       return;
     }
     if (digest != layer.digest.str()) {

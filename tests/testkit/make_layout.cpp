@@ -109,11 +109,13 @@ int make_layout(const std::vector<std::string>& args) {
   std::vector<std::string> platforms;
   std::vector<std::pair<std::uint64_t, std::uint64_t>> layers;
   for (std::size_t i = 2; i + 1 < args.size(); i += 2) {
-    if (args[i] == "--platform") platforms.push_back(args[i + 1]);
+    if (args[i] == "--platform")
+      platforms.push_back(args[i + 1]);
     else if (args[i] == "--layer") {
       const auto colon = args[i + 1].find(':');
       layers.emplace_back(std::stoull(args[i + 1].substr(0, colon)), std::stoull(args[i + 1].substr(colon + 1)));
-    } else throw UsageError("unknown option " + args[i]);
+    } else
+      throw UsageError("unknown option " + args[i]);
   }
   fs::create_directories(dir / "blobs" / "sha256");
   write_file(dir / "oci-layout", media_type::oci_layout_file);
@@ -141,7 +143,8 @@ int make_layout(const std::vector<std::string>& args) {
   if (platforms.empty()) {
     root = descriptor(media_type::oci_manifest, make_manifest("linux/amd64"));
   } else {
-    nlohmann::ordered_json idx{{"schemaVersion", 2}, {"mediaType", media_type::oci_index},
+    nlohmann::ordered_json idx{{"schemaVersion", 2},
+                               {"mediaType", media_type::oci_index},
                                {"manifests", nlohmann::ordered_json::array()}};
     for (const auto& p : platforms) {
       auto d = descriptor(media_type::oci_manifest, make_manifest(p));
@@ -160,8 +163,10 @@ int make_layout(const std::vector<std::string>& args) {
   }
   auto& list = index["manifests"];
   for (auto it = list.begin(); it != list.end();) {
-    if ((*it)["annotations"].value(std::string(k_ref_name_annotation), "") == ref) it = list.erase(it);
-    else ++it;
+    if ((*it)["annotations"].value(std::string(k_ref_name_annotation), "") == ref)
+      it = list.erase(it);
+    else
+      ++it;
   }
   list.push_back(root);
   write_file(dir / "index.json", index.dump());

@@ -28,9 +28,9 @@ struct Entry {
   std::string path;
   std::string data;
   unsigned type = AE_IFREG;
-  std::string link;            // symlink target or hardlink source
-  std::size_t xattr_bytes = 0; // pads the pax header
-  std::string raw_before;      // whole header blocks written before this entry's own
+  std::string link;             // symlink target or hardlink source
+  std::size_t xattr_bytes = 0;  // pads the pax header
+  std::string raw_before;       // whole header blocks written before this entry's own
 };
 
 // One tar header block of `type` and its data, padded to 512 bytes: for the
@@ -75,7 +75,8 @@ std::vector<Entry> read_entries(const std::string& file) {
   archive_entry* e = nullptr;
   while (archive_read_next_header(a.get(), &e) == ARCHIVE_OK) {
     Entry en{archive_entry_pathname(e), std::string(static_cast<std::size_t>(archive_entry_size(e)), '\0')};
-    if (!en.data.empty() && archive_read_data(a.get(), en.data.data(), en.data.size()) != static_cast<la_ssize_t>(en.data.size()))
+    if (!en.data.empty() &&
+        archive_read_data(a.get(), en.data.data(), en.data.size()) != static_cast<la_ssize_t>(en.data.size()))
       throw Error("short read of " + en.path);
     out.push_back(std::move(en));
   }
@@ -155,7 +156,8 @@ Entry& find(std::vector<Entry>& entries, const std::function<bool(const Entry&)>
 }
 
 Entry& blob(std::vector<Entry>& entries, const Digest& d) {
-  return find(entries, [&](const Entry& e) { return e.path == blob_entry_path(d); }, d.str());
+  return find(
+      entries, [&](const Entry& e) { return e.path == blob_entry_path(d); }, d.str());
 }
 
 void flip(Entry& e) {
@@ -192,8 +194,8 @@ int mutate_bundle(const std::vector<std::string>& args) {
   int window_log = 0;
   bool resign = false;
   bool skippable_before = false;  // a skippable zstd frame ahead of the archive
-  std::string after_tar;    // bytes after the end-of-archive marker, same frame
-  std::string extra_frame;  // a second zstd frame after the first
+  std::string after_tar;          // bytes after the end-of-archive marker, same frame
+  std::string extra_frame;        // a second zstd frame after the first
   const auto yaml = [](const Entry& e) { return e.path.starts_with("manifests/"); };
   // Adds an entry and lists it in the index (needs --key to re-sign), where
   // a YAML file goes: before the first blob.
@@ -271,7 +273,8 @@ int mutate_bundle(const std::vector<std::string>& args) {
     Entry moved = *it;
     entries.erase(it);
     entries.insert(std::find_if(entries.begin(), entries.end(), is_blob), std::move(moved));
-    auto listed = std::find_if(index.entries.begin(), index.entries.end(), [&](const auto& e) { return e.path == path; });
+    auto listed =
+        std::find_if(index.entries.begin(), index.entries.end(), [&](const auto& e) { return e.path == path; });
     IndexEntry moved_entry = *listed;
     index.entries.erase(listed);
     index.entries.insert(std::find_if(index.entries.begin(), index.entries.end(), is_blob), moved_entry);
@@ -281,7 +284,8 @@ int mutate_bundle(const std::vector<std::string>& args) {
     // importer's YAML limits can stop it.
     auto& e = find(entries, yaml, "YAML file");
     if (kase == "yaml-bomb") {
-      e.data = "kind: ConfigMap\napiVersion: v1\nmetadata: {name: bomb}\ndata:\n  a: &a [x, x, x, x, x, x, x, x, x, x]\n";
+      e.data =
+          "kind: ConfigMap\napiVersion: v1\nmetadata: {name: bomb}\ndata:\n  a: &a [x, x, x, x, x, x, x, x, x, x]\n";
       for (char c = 'b'; c <= 'j'; ++c)
         e.data += fmt::format("  {0}: &{0} [*{1}, *{1}, *{1}, *{1}, *{1}, *{1}, *{1}, *{1}, *{1}, *{1}]\n", c,
                               static_cast<char>(c - 1));

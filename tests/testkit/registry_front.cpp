@@ -24,8 +24,10 @@
 namespace airlock::testkit {
 
 int registry_front(const std::vector<std::string>& args) {
-  std::map<std::string, std::string> opt{
-      {"--fail-first", "0"}, {"--drop-after", "0"}, {"--fail-random", "0"}, {"--seed", "1"}};
+  std::map<std::string, std::string> opt{{"--fail-first", "0"},
+                                         {"--drop-after", "0"},
+                                         {"--fail-random", "0"},
+                                         {"--seed", "1"}};
   std::set<std::string> flags;
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--redirect-blobs") {
@@ -64,7 +66,8 @@ int registry_front(const std::vector<std::string>& args) {
     // Range is not forwarded: httplib's server applies the client's Range
     // to the full body itself.
     if (req.has_header("Accept")) h.emplace("Accept", req.get_header_value("Accept"));
-    if (with_client_auth && req.has_header("Authorization")) h.emplace("Authorization", req.get_header_value("Authorization"));
+    if (with_client_auth && req.has_header("Authorization"))
+      h.emplace("Authorization", req.get_header_value("Authorization"));
     if (!with_client_auth) up.set_basic_auth(opt["--user"], opt["--pass"]);
     httplib::Result r{nullptr, httplib::Error::Unknown};
     if (req.method == "HEAD" || req.method == "GET") {
@@ -79,10 +82,14 @@ int registry_front(const std::vector<std::string>& args) {
       // value's trailing '=' (base64 padding in the registry's _state).
       const std::string target = req.target.empty() ? path : req.target;
       const std::string type = req.get_header_value("Content-Type");
-      if (req.method == "POST") r = up.Post(target, h, req.body, type);
-      else if (req.method == "PUT") r = up.Put(target, h, req.body, type);
-      else if (req.method == "PATCH") r = up.Patch(target, h, req.body, type);
-      else if (req.method == "DELETE") r = up.Delete(target, h);
+      if (req.method == "POST")
+        r = up.Post(target, h, req.body, type);
+      else if (req.method == "PUT")
+        r = up.Put(target, h, req.body, type);
+      else if (req.method == "PATCH")
+        r = up.Patch(target, h, req.body, type);
+      else if (req.method == "DELETE")
+        r = up.Delete(target, h);
     }
     if (!r) {
       res.status = 502;
@@ -102,7 +109,7 @@ int registry_front(const std::vector<std::string>& args) {
     // The storage side is another origin: it fetches with its own access.
     const std::string body = forward(req, res, "/v2/" + req.matches[1].str(), false);
     res.set_content(body, res.get_header_value("Content-Type").empty() ? "application/octet-stream"
-                                                                        : res.get_header_value("Content-Type"));
+                                                                       : res.get_header_value("Content-Type"));
   });
   const auto pass_through = [&](const httplib::Request& req, httplib::Response& res) {
     if (random_failure()) {
@@ -154,11 +161,12 @@ int registry_front(const std::vector<std::string>& args) {
       return;
     }
     log(fmt::format("dropping {} after {} bytes", req.path, drop_after));
-    res.set_content_provider(body.size(), type, [body, drop_after](size_t offset, size_t length, httplib::DataSink& sink) {
-      if (offset >= drop_after) return false;  // closes the connection mid-body
-      sink.write(body.data() + offset, std::min(length, drop_after - offset));
-      return true;
-    });
+    res.set_content_provider(body.size(), type,
+                             [body, drop_after](size_t offset, size_t length, httplib::DataSink& sink) {
+                               if (offset >= drop_after) return false;  // closes the connection mid-body
+                               sink.write(body.data() + offset, std::min(length, drop_after - offset));
+                               return true;
+                             });
   });
   if (!server.listen("127.0.0.1", port)) throw Error("registry-front: cannot listen");
   return 0;

@@ -60,7 +60,8 @@ std::string sign_rs256(EVP_PKEY* key, const std::string& input) {
 int token_server(const std::vector<std::string>& args) {
   std::map<std::string, std::string> opt;
   for (std::size_t i = 0; i + 1 < args.size(); i += 2) opt[args[i]] = args[i + 1];
-  for (const char* k : {"--port", "--cert", "--key", "--sign-key", "--sign-cert", "--issuer", "--service", "--user", "--pass"})
+  for (const char* k :
+       {"--port", "--cert", "--key", "--sign-key", "--sign-cert", "--issuer", "--service", "--user", "--pass"})
     if (!opt.contains(k)) throw UsageError(fmt::format("token-server needs {}", k));
   const std::string sign_pem = read_small_file(opt["--sign-key"], 65536);
   BioPtr bio(BIO_new_mem_buf(sign_pem.data(), static_cast<int>(sign_pem.size())));
@@ -83,8 +84,8 @@ int token_server(const std::vector<std::string>& args) {
                                        req.get_param_value("grant_type") == "refresh_token" &&
                                        req.get_param_value("refresh_token") == opt["--refresh-token"]
                                  : req.get_header_value("Authorization") == expected;
-    fmt::print("token {}{} scope={} service={}\n", authorised ? "granted" : "refused", post ? " (refresh)" : "",
-               scope, req.get_param_value("service"));
+    fmt::print("token {}{} scope={} service={}\n", authorised ? "granted" : "refused", post ? " (refresh)" : "", scope,
+               req.get_param_value("service"));
     std::fflush(stdout);
     if (!authorised) {
       res.status = 401;
@@ -102,15 +103,19 @@ int token_server(const std::vector<std::string>& args) {
         actions.push_back(list.substr(p, comma - p));
         p = comma + 1;
       }
-      access.push_back({{"type", s.substr(0, first)}, {"name", s.substr(first + 1, last - first - 1)},
-                        {"actions", actions}});
+      access.push_back(
+          {{"type", s.substr(0, first)}, {"name", s.substr(first + 1, last - first - 1)}, {"actions", actions}});
     }
     unsigned char jti[8];
     RAND_bytes(jti, sizeof jti);
     const auto now = static_cast<std::int64_t>(std::time(nullptr));
     const nlohmann::json header{{"alg", "RS256"}, {"typ", "JWT"}, {"x5c", {x5c}}};
-    const nlohmann::json claims{{"iss", opt["--issuer"]}, {"sub", opt["--user"]}, {"aud", opt["--service"]},
-                                {"exp", now + 300},       {"nbf", now - 10},      {"iat", now},
+    const nlohmann::json claims{{"iss", opt["--issuer"]},
+                                {"sub", opt["--user"]},
+                                {"aud", opt["--service"]},
+                                {"exp", now + 300},
+                                {"nbf", now - 10},
+                                {"iat", now},
                                 {"jti", base64url(std::string_view(reinterpret_cast<char*>(jti), sizeof jti))},
                                 {"access", access}};
     const std::string input = base64url(header.dump()) + "." + base64url(claims.dump());

@@ -62,8 +62,7 @@ TEST_CASE("AtomicFile: a run that fails before commit leaves nothing", "[atomic_
     AtomicFile f(target, 0644);
     f.write(std::string(100000, 'x'));
     throw std::runtime_error("pack failed half way");
-  } catch (const std::runtime_error&) {
-  }
+  } catch (const std::runtime_error&) {}
   CHECK_FALSE(fs::exists(target));
   CHECK(listing(dir.path()).empty());  // the temporary is gone too
 }
@@ -85,8 +84,7 @@ TEST_CASE("AtomicFile: an uncommitted rewrite keeps the old file intact", "[atom
   CHECK(slurp(target) == "new");
 }
 
-TEST_CASE("AtomicFile: a failed commit throws naming the target and removes the temporary",
-          "[atomic_file]") {
+TEST_CASE("AtomicFile: a failed commit throws naming the target and removes the temporary", "[atomic_file]") {
   TempDir dir("airlock-unit");
   // rename() of a file over a directory fails (EISDIR).
   const auto target = dir.path() / "taken";

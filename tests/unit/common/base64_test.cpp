@@ -10,8 +10,13 @@ using airlock::base64_encode;
 
 TEST_CASE("base64 matches the RFC 4648 vectors both ways", "[base64]") {
   const std::pair<const char*, const char*> vectors[] = {
-      {"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},        {"foo", "Zm9v"},
-      {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"},
+      {"", ""},
+      {"f", "Zg=="},
+      {"fo", "Zm8="},
+      {"foo", "Zm9v"},
+      {"foob", "Zm9vYg=="},
+      {"fooba", "Zm9vYmE="},
+      {"foobar", "Zm9vYmFy"},
   };
   for (const auto& [plain, encoded] : vectors) {
     CAPTURE(plain);
@@ -40,18 +45,18 @@ TEST_CASE("base64 round-trips every byte value, NUL included", "[base64]") {
 
 TEST_CASE("base64_decode is strict", "[base64]") {
   for (const char* bad : {
-           "Zg",          // missing padding
-           "Zg=",         // length not a multiple of 4
-           "Zm9v\n",      // whitespace
-           "Zm9 v===",    // space inside
-           "Zm9-",        // base64url alphabet
+           "Zg",        // missing padding
+           "Zg=",       // length not a multiple of 4
+           "Zm9v\n",    // whitespace
+           "Zm9 v===",  // space inside
+           "Zm9-",      // base64url alphabet
            "Zm9_",
-           "Zg=a",        // '=' before the end
+           "Zg=a",  // '=' before the end
            "=Zm9",
-           "Z===",        // three padding characters
-           "Zm9v====",    // a whole block of padding
+           "Z===",      // three padding characters
+           "Zm9v====",  // a whole block of padding
            "====",
-           "Zm9\x80",     // non-ASCII
+           "Zm9\x80",  // non-ASCII
        }) {
     CAPTURE(bad);
     CHECK_FALSE(base64_decode(bad));

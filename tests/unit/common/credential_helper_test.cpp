@@ -66,12 +66,14 @@ TEST_CASE("a credential helper that is missing, fails, hangs or answers nonsense
   dir.add("garbage", "echo 'hello'");
   dir.add("hangs", "exec sleep 30");
   REQUIRE_THROWS_MATCHES(run_credential_helper("airlock-nosuch", "reg.example", std::chrono::seconds(10)), UsageError,
-                         FailsWith(ExitCode::usage, {"docker-credential-airlock-nosuch is not installed", "reg.example"}));
+                         FailsWith(ExitCode::usage,
+                                   {"docker-credential-airlock-nosuch is not installed", "reg.example"}));
   REQUIRE_THROWS_MATCHES(run_credential_helper("fails", "reg.example", std::chrono::seconds(10)), UsageError,
-                         FailsWith(ExitCode::usage, {"docker-credential-fails", "exited with status 3",
-                                                     "the keyring is locked"}));
+                         FailsWith(ExitCode::usage,
+                                   {"docker-credential-fails", "exited with status 3", "the keyring is locked"}));
   REQUIRE_THROWS_MATCHES(run_credential_helper("garbage", "reg.example", std::chrono::seconds(10)), UsageError,
-                         FailsWith(ExitCode::usage, {"docker-credential-garbage", "not {\"Username\", \"Secret\"} JSON"}));
+                         FailsWith(ExitCode::usage,
+                                   {"docker-credential-garbage", "not {\"Username\", \"Secret\"} JSON"}));
   REQUIRE_THROWS_MATCHES(run_credential_helper("../x", "reg.example", std::chrono::seconds(10)), UsageError,
                          FailsWith(ExitCode::usage, {"is not a helper name"}));
   const auto start = std::chrono::steady_clock::now();

@@ -23,9 +23,9 @@ TEST_CASE("git_make returns the object or throws the caller's context and libgit
   REQUIRE(repo);
   CHECK(git_repository_is_bare(repo.get()) == 1);
   CHECK_FALSE(git_find("reading refs/heads/none", git_reference_lookup, repo.get(), "refs/heads/none"));
-  REQUIRE_THROWS_MATCHES(
-      git_find<RemoteError>("reading a bad name", git_reference_lookup, repo.get(), "refs/heads/a..b"), RemoteError,
-      FailsWith(ExitCode::remote, {"reading a bad name: ", "a..b"}));
+  REQUIRE_THROWS_MATCHES(git_find<RemoteError>("reading a bad name", git_reference_lookup, repo.get(),
+                                               "refs/heads/a..b"),
+                         RemoteError, FailsWith(ExitCode::remote, {"reading a bad name: ", "a..b"}));
   const auto index = git_make("an in-memory index", git_index_new);
   CHECK(git_index_entrycount(index.get()) == 0);
 }

@@ -49,8 +49,7 @@ std::vector<std::string> local_refs(const GitSession& session) {
 
 }  // namespace
 
-TEST_CASE("a session lists what the remote advertises and fetches only the refspecs asked for",
-          "[git][git_session]") {
+TEST_CASE("a session lists what the remote advertises and fetches only the refspecs asked for", "[git][git_session]") {
   VendorRemote remote;
   GitSession session(remote.url, {});
   CHECK(session.url() == remote.url);
@@ -59,7 +58,7 @@ TEST_CASE("a session lists what the remote advertises and fetches only the refsp
   CHECK(refs.at("refs/heads/main") == remote.second);
   CHECK(refs.at("refs/tags/light") == remote.first);
   CHECK(refs.at("refs/tags/v1") == remote.git("rev-parse v1"));  // the tag object
-  CHECK(refs.at("refs/tags/v1^{}") == remote.first);              // and the commit it points to
+  CHECK(refs.at("refs/tags/v1^{}") == remote.first);             // and the commit it points to
 
   // Only the ref asked for lands (libgit2's file:// transport may send more
   // objects than it needs; tests/integration/test_git_manifests.sh checks
@@ -130,7 +129,7 @@ TEST_CASE("a remote that cannot be reached is a remote error naming it redacted 
     (void)https.advertised("");
     FAIL("port 1 answered");
   } catch (const RemoteError& e) {
-    CHECK_THAT(e.what(), Contains("git remote https://alice:***@127.0.0.1:1/r.git: fetch failed") &&
-                             !Contains("hunter2"));
+    CHECK_THAT(e.what(),
+               Contains("git remote https://alice:***@127.0.0.1:1/r.git: fetch failed") && !Contains("hunter2"));
   }
 }

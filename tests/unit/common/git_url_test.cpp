@@ -67,15 +67,15 @@ TEST_CASE("redact_git_url hides the password and nothing else", "[git][git_url]"
   CHECK(redact_git_url("https://u:p@w@host/r") == "https://u:***@host/r");  // the last @ before the path ends it
   CHECK(redact_git_url("https://host/r.git") == "https://host/r.git");
   CHECK(redact_git_url("ssh://git@host:22/r.git") == "ssh://git@host:22/r.git");  // a port is not a password
-  CHECK(redact_git_url("https://host/a:b@c") == "https://host/a:b@c");          // an @ in the path is not userinfo
+  CHECK(redact_git_url("https://host/a:b@c") == "https://host/a:b@c");            // an @ in the path is not userinfo
   CHECK(redact_git_url("git@host:org/r.git") == "git@host:org/r.git");
   CHECK(redact_git_url("/srv/git/r.git") == "/srv/git/r.git");
 }
 
 TEST_CASE("check_git_url accepts the supported remotes and names the others redacted", "[git][git_url]") {
-  for (const char* ok : {"file:///srv/r.git", "git://host/r.git", "ssh://git@host/r.git", "git+ssh://host/r",
-                         "ssh+git://host/r", "https://host/r.git", "/srv/git/r.git", "git@host:org/r.git",
-                         "host:r.git"})
+  for (const char* ok :
+       {"file:///srv/r.git", "git://host/r.git", "ssh://git@host/r.git", "git+ssh://host/r", "ssh+git://host/r",
+        "https://host/r.git", "/srv/git/r.git", "git@host:org/r.git", "host:r.git"})
     CHECK_NOTHROW(check_git_url(ok));
   REQUIRE_THROWS_MATCHES(check_git_url("http://user:secret@git.example/r.git"), UsageError,
                          FailsWith(ExitCode::usage, {"unsupported URL", "http://user:***@git.example/r.git"}));

@@ -22,10 +22,10 @@
 
 using namespace airlock;
 using namespace std::chrono_literals;
-using airlock::test::FailsWith;
-using airlock::test::LoopbackServer;
 using airlock::test::auth_for;
+using airlock::test::FailsWith;
 using airlock::test::loopback_options;
+using airlock::test::LoopbackServer;
 
 namespace {
 
@@ -100,9 +100,8 @@ private:
 const std::string k_manifest = R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json"})";
 
 void serve_manifest_with(LoopbackServer& s, std::function<void(httplib::Response&)> hostile) {
-  s.server.Get("/v2/org/app/manifests/1.0", [hostile](const httplib::Request&, httplib::Response& res) {
-    hostile(res);
-  });
+  s.server.Get("/v2/org/app/manifests/1.0",
+               [hostile](const httplib::Request&, httplib::Response& res) { hostile(res); });
   s.start();
 }
 
@@ -201,8 +200,7 @@ TEST_CASE("registry limits: a body that trickles or stops ends within the stall 
   RegistryClient c(s.host(), options, AuthStore{});
   const auto start = std::chrono::steady_clock::now();
   std::size_t got = 0;
-  REQUIRE_THROWS_MATCHES(c.get_blob("org/app", d, blob.size(), [&](auto chunk) { got += chunk.size(); }),
-                         RemoteError,
+  REQUIRE_THROWS_MATCHES(c.get_blob("org/app", d, blob.size(), [&](auto chunk) { got += chunk.size(); }), RemoteError,
                          FailsWith(ExitCode::remote, {"registry " + s.host(), "blob org/app@" + d.str(),
                                                       "stalled: fewer than 1024 bytes moved in 1 s"}));
   CHECK(got >= 5000);
@@ -229,16 +227,15 @@ TEST_CASE("registry limits: blob sizes", "[registry_limits]") {
   s.start();
   RegistryClient c(s.host(), loopback_options({s.host()}), AuthStore{});
   std::uint64_t got = 0;
-  REQUIRE_THROWS_MATCHES(c.get_blob("org/app", d, 10000, [&](auto chunk) { got += chunk.size(); }),
-                         VerificationError,
+  REQUIRE_THROWS_MATCHES(c.get_blob("org/app", d, 10000, [&](auto chunk) { got += chunk.size(); }), VerificationError,
                          FailsWith(ExitCode::verification, {"registry " + s.host(), "blob org/app@" + d.str(),
                                                             "served more than the 10000 bytes"}));
   CHECK(got <= 10000);
   CHECK(sent < (64u << 20));
 
   REQUIRE_THROWS_MATCHES(c.get_blob("org/app", d, std::uint64_t{1} << 62, [](auto) {}), RemoteError,
-                         FailsWith(ExitCode::remote, {"registry " + s.host(), "4611686018427387904 bytes",
-                                                      "k_max_blob_bytes"}));
+                         FailsWith(ExitCode::remote,
+                                   {"registry " + s.host(), "4611686018427387904 bytes", "k_max_blob_bytes"}));
 }
 
 TEST_CASE("registry limits: blob storage's 401 challenge gets no credentials", "[registry_limits]") {

@@ -15,10 +15,10 @@
 #include <cstring>
 
 using namespace airlock;
-using airlock::test::FailsWith;
-using airlock::test::LoopbackServer;
 using airlock::test::auth_for;
+using airlock::test::FailsWith;
 using airlock::test::loopback_options;
+using airlock::test::LoopbackServer;
 
 namespace {
 
@@ -30,9 +30,8 @@ std::string bytes_of(std::size_t n, char seed) {
 
 std::string fetch(RegistryClient& c, const std::string& repo, const std::string& body) {
   std::string got;
-  c.get_blob(repo, Sha256::of(body), body.size(), [&](std::span<const std::uint8_t> d) {
-    got.append(reinterpret_cast<const char*>(d.data()), d.size());
-  });
+  c.get_blob(repo, Sha256::of(body), body.size(),
+             [&](std::span<const std::uint8_t> d) { got.append(reinterpret_cast<const char*>(d.data()), d.size()); });
   return got;
 }
 
@@ -73,13 +72,12 @@ TEST_CASE("registry client: basic credentials after a 401 challenge", "[registry
   SECTION("without credentials: RemoteError naming the registry and the auth file") {
     RegistryClient anon(s.host(), loopback_options({s.host()}), AuthStore{});
     REQUIRE_THROWS_MATCHES(anon.get_manifest("org/app", "1.0"), RemoteError,
-                           FailsWith(ExitCode::remote, {"registry " + s.host(), "manifest org/app:1.0",
-                                                        "requires credentials"}));
+                           FailsWith(ExitCode::remote,
+                                     {"registry " + s.host(), "manifest org/app:1.0", "requires credentials"}));
   }
 }
 
-TEST_CASE("registry client: a bearer token for the challenged scopes, retried under the policy",
-          "[registry_client]") {
+TEST_CASE("registry client: a bearer token for the challenged scopes, retried under the policy", "[registry_client]") {
   LoopbackServer s;
   std::atomic<int> token_failures{2};
   s.server.Get("/token", [&](const httplib::Request& req, httplib::Response& res) {
@@ -157,8 +155,10 @@ TEST_CASE("registry client: 503 and 429 are retried, Retry-After honoured and ca
     const auto took = std::chrono::steady_clock::now() - start;
     CHECK(calls == 3);
     // Digits wait the capped 300 ms; anything else is ignored (the 20 ms backoff).
-    if (value == "100000000000000000000" || value == "1") CHECK(took >= std::chrono::milliseconds(300));
-    else CHECK(took < std::chrono::milliseconds(300));
+    if (value == "100000000000000000000" || value == "1")
+      CHECK(took >= std::chrono::milliseconds(300));
+    else
+      CHECK(took < std::chrono::milliseconds(300));
     CHECK(took < std::chrono::seconds(2));
   }
 
@@ -259,8 +259,8 @@ TEST_CASE("registry client: content that does not match its digest is a Verifica
   s.start();
   RegistryClient c(s.host(), loopback_options({s.host()}), AuthStore{});
   REQUIRE_THROWS_MATCHES(c.get_manifest("org/app", wanted), VerificationError,
-                         FailsWith(ExitCode::verification, {"registry " + s.host(), "manifest org/app@" + wanted,
-                                                            Sha256::of(other).str()}));
+                         FailsWith(ExitCode::verification,
+                                   {"registry " + s.host(), "manifest org/app@" + wanted, Sha256::of(other).str()}));
   REQUIRE_THROWS_MATCHES(c.get_manifest("org/app", "1.0"), VerificationError,
                          FailsWith(ExitCode::verification, {"announced digest " + wanted}));
 }
@@ -317,8 +317,8 @@ TEST_CASE("registry client: a streamed PUT is not retried once its body started"
   std::size_t pos = 0;
   auto source = source_of(blob, pos);
   REQUIRE_THROWS_MATCHES(c.put_blob("org/app", digest, source), RemoteError,
-                         FailsWith(ExitCode::remote, {"registry " + s.host(), "blob upload org/app@" + digest.str(),
-                                                      "HTTP 503"}));
+                         FailsWith(ExitCode::remote,
+                                   {"registry " + s.host(), "blob upload org/app@" + digest.str(), "HTTP 503"}));
   CHECK(puts == 1);
   CHECK(pos == blob.size());
 }

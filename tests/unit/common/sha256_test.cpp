@@ -54,11 +54,11 @@ TEST_CASE("Digest parses only lowercase sha256 hex", "[sha256]") {
   std::string upper = k_abc;
   for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   CHECK_FALSE(Digest::from_hex(upper));
-  CHECK_FALSE(Digest::from_hex(std::string(k_abc).substr(1)));      // 63 characters
-  CHECK_FALSE(Digest::from_hex(std::string(k_abc) + "0"));          // 65 characters
+  CHECK_FALSE(Digest::from_hex(std::string(k_abc).substr(1)));  // 63 characters
+  CHECK_FALSE(Digest::from_hex(std::string(k_abc) + "0"));      // 65 characters
   CHECK_FALSE(Digest::from_hex(std::string(63, '0') + "g"));
   CHECK_FALSE(Digest::from_hex(""));
-  CHECK_FALSE(Digest::parse(k_abc));                                 // no algorithm
+  CHECK_FALSE(Digest::parse(k_abc));  // no algorithm
   CHECK_FALSE(Digest::parse(std::string("SHA256:") + k_abc));
   CHECK_FALSE(Digest::parse(std::string("sha512:") + k_abc));
   CHECK_FALSE(Digest::parse(std::string("sha256: ") + k_abc));

@@ -38,8 +38,8 @@ BundleIndex sample() {
   idx.entries.push_back({"manifests/app.yaml", Sha256::of("yaml"), 4});
   idx.entries.push_back({blob_entry_path(k_manifest), k_manifest, 8});
   idx.entries.push_back({blob_entry_path(k_layer), k_layer, 5});
-  idx.manifest_sources.push_back({"https://git.example.com/vendor/deploy.git", "v1.2.0",
-                                  "0123456789abcdef0123456789abcdef01234567", "manifests"});
+  idx.manifest_sources.push_back(
+      {"https://git.example.com/vendor/deploy.git", "v1.2.0", "0123456789abcdef0123456789abcdef01234567", "manifests"});
   return idx;
 }
 
@@ -97,7 +97,7 @@ TEST_CASE("BundleIndex JSON is deterministic: sorted keys, fixed layout", "[bund
   CHECK(text.back() == '\n');
   CHECK(text.rfind("{\n  \"created\": \"2023-11-14T22:13:20Z\",\n", 0) == 0);
   CHECK(text.find("\"sha256\": \"" + Sha256::of("layout").hex() + "\"") != std::string::npos);  // bare hex
-  CHECK(text.find("\"digest\": \"" + k_manifest.str() + "\"") != std::string::npos);  // sha256:hex
+  CHECK(text.find("\"digest\": \"" + k_manifest.str() + "\"") != std::string::npos);            // sha256:hex
 
   // Top-level keys appear in sorted order.
   std::size_t last = 0;
@@ -147,7 +147,8 @@ TEST_CASE("BundleIndex::parse rejects malformed indexes naming the bundle", "[bu
   rejects(mutated([](json& j) { j["formatVersion"] = "1"; }), {"formatVersion has the wrong type"});
   rejects(mutated([](json& j) { j.erase("release"); }), {"has no \"release\""});
   rejects(mutated([](json& j) { j["release"].erase("name"); }), {"release has no \"name\""});
-  rejects(mutated([](json& j) { j["release"]["sequence"] = "7"; }), {"release.sequence must be a non-negative integer"});
+  rejects(mutated([](json& j) { j["release"]["sequence"] = "7"; }),
+          {"release.sequence must be a non-negative integer"});
   rejects(mutated([](json& j) {
             auto& e = j["entries"];
             e.push_back(e[1]);  // manifests/app.yaml after the blobs
@@ -159,8 +160,7 @@ TEST_CASE("BundleIndex::parse rejects malformed indexes naming the bundle", "[bu
   rejects(mutated([](json& j) { j.erase("entries"); }), {"has no \"entries\""});
   rejects(mutated([](json& j) { j["entries"][0]["path"] = "../escape"; }), {"unsafe entry \"../escape\""});
   rejects(mutated([](json& j) { j["entries"][0]["path"] = "/etc/passwd"; }), {"unsafe entry", "absolute"});
-  rejects(mutated([](json& j) { j["entries"][1]["path"] = j["entries"][0]["path"]; }),
-          {"entry \"oci-layout\" twice"});
+  rejects(mutated([](json& j) { j["entries"][1]["path"] = j["entries"][0]["path"]; }), {"entry \"oci-layout\" twice"});
   // The envelope is not an index entry: it cannot sign itself.
   rejects(mutated([](json& j) { j["entries"][0]["path"] = "bundle.dsse.json"; }), {"bundle.dsse.json"});
   rejects(mutated([](json& j) { j["entries"][0]["sha256"] = "sha256:" + Sha256::of("x").hex(); }),
@@ -187,10 +187,8 @@ TEST_CASE("BundleIndex::parse rejects malformed indexes naming the bundle", "[bu
 // refusing it: "sequence": -1 would parse as 2^64-1, a sequence no later
 // bundle could exceed (the rollback check).
 TEST_CASE("BundleIndex::parse rejects negative numbers", "[bundle_index]") {
-  CHECK_THROWS_AS(BundleIndex::parse(mutated([](json& j) { j["release"]["sequence"] = -1; }), "b"),
-                  VerificationError);
-  CHECK_THROWS_AS(BundleIndex::parse(mutated([](json& j) { j["entries"][0]["size"] = -1; }), "b"),
-                  VerificationError);
+  CHECK_THROWS_AS(BundleIndex::parse(mutated([](json& j) { j["release"]["sequence"] = -1; }), "b"), VerificationError);
+  CHECK_THROWS_AS(BundleIndex::parse(mutated([](json& j) { j["entries"][0]["size"] = -1; }), "b"), VerificationError);
 }
 
 TEST_CASE("BundleIndex carries kustomize entries, checked before they are rendered", "[bundle_index]") {

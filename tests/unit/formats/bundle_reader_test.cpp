@@ -142,8 +142,8 @@ TEST_CASE("BundleReader refuses a bundle that does not start with a sound envelo
 
   write_archive(file, k_listed);
   REQUIRE_THROWS_MATCHES(BundleReader(file), VerificationError,
-                         FailsWith(ExitCode::verification,
-                                   {file.string(), "entry \"oci-layout\"", "the first entry must be bundle.dsse.json"}));
+                         FailsWith(ExitCode::verification, {file.string(), "entry \"oci-layout\"",
+                                                            "the first entry must be bundle.dsse.json"}));
 
   write_archive(file, {{"bundle.dsse.json", "{\"payloadType\": 1}"}});
   REQUIRE_THROWS_MATCHES(BundleReader(file), VerificationError,
@@ -178,21 +178,21 @@ TEST_CASE("BundleReader::stream rejects entries that disagree with the signed in
 
   rejects({layout, {"extra.txt", "x"}, yaml, layer}, "extra.txt", "is not listed in the signed index", {"oci-layout"});
   rejects({layout, layout, yaml, layer}, "oci-layout", "appears twice in the archive", {"oci-layout"});
-  rejects({{std::string(k_envelope_entry), s.envelope}, layout, yaml, layer}, "bundle.dsse.json",
-          "appears twice", {});
+  rejects({{std::string(k_envelope_entry), s.envelope}, layout, yaml, layer}, "bundle.dsse.json", "appears twice", {});
   rejects({layout, {yaml.first, yaml.second + "!"}, layer}, "manifests/app.yaml",
           "is 17 bytes, the signed index says 16", {"oci-layout"});
   // Same size, one byte changed: only the hash can tell.
   auto altered = layer.second;
   altered[150000] = 'X';
-  rejects({layout, yaml, {layer.first, altered}}, layer.first, "sha256 mismatch",
-          {"oci-layout", "manifests/app.yaml"});
+  rejects({layout, yaml, {layer.first, altered}}, layer.first, "sha256 mismatch", {"oci-layout", "manifests/app.yaml"});
   // Entries come in the index's order: a missing one is caught where it
   // should have been, before anything after it is passed on.
   rejects({layout, layer}, "manifests/app.yaml", "listed in the signed index but missing from the archive",
           {"oci-layout"});
-  rejects({yaml, layout, layer}, "oci-layout", "missing from the archive at its place (the archive has "
-          "\"manifests/app.yaml\" there)", {});
+  rejects({yaml, layout, layer}, "oci-layout",
+          "missing from the archive at its place (the archive has "
+          "\"manifests/app.yaml\" there)",
+          {});
   rejects({{"manifests/../../etc/passwd", "x"}}, "manifests/../../etc/passwd", "unsafe path", {});
 }
 

@@ -102,7 +102,8 @@ TEST_CASE("dsse_verify rejects the wrong key, naming signers and trusted keys", 
   auto forged = dsse_sign(k_type, "index", {&k.b});
   forged.signatures[0].keyid = k.a.keyid();
   REQUIRE_THROWS_MATCHES(dsse_verify(forged, trust({&k.a}), 1, "b.tar.zst"), VerificationError,
-                         FailsWith(ExitCode::verification, {"signature by trusted key " + k.a.keyid(), "does not verify"}));
+                         FailsWith(ExitCode::verification,
+                                   {"signature by trusted key " + k.a.keyid(), "does not verify"}));
 }
 
 TEST_CASE("dsse_verify rejects a tampered payload, type or signature", "[dsse]") {
@@ -126,8 +127,7 @@ TEST_CASE("dsse_verify rejects a tampered payload, type or signature", "[dsse]")
   REQUIRE_THROWS_MATCHES(dsse_verify(type, pub, 1, "b.tar.zst"), VerificationError,
                          FailsWith(ExitCode::verification, {"application/vnd.in-toto+json", k_type}));
 
-  REQUIRE_THROWS_MATCHES(dsse_verify(env, {}, 1, "b.tar.zst"), UsageError,
-                         FailsWith(ExitCode::usage, {"--pubkey"}));
+  REQUIRE_THROWS_MATCHES(dsse_verify(env, {}, 1, "b.tar.zst"), UsageError, FailsWith(ExitCode::usage, {"--pubkey"}));
 }
 
 TEST_CASE("dsse_verify counts distinct trusted keys against the threshold", "[dsse]") {
@@ -154,7 +154,8 @@ TEST_CASE("DsseEnvelope::parse is strict", "[dsse]") {
   const auto rejects = [](const std::string& text, const std::string& why) {
     CAPTURE(text);
     REQUIRE_THROWS_MATCHES(DsseEnvelope::parse(text, "b.tar.zst: bundle.dsse.json"), VerificationError,
-                           FailsWith(ExitCode::verification, {"b.tar.zst: bundle.dsse.json", "invalid DSSE envelope", why}));
+                           FailsWith(ExitCode::verification,
+                                     {"b.tar.zst: bundle.dsse.json", "invalid DSSE envelope", why}));
   };
   const auto with = [&](const std::function<void(json&)>& change) {
     auto j = good;

@@ -16,27 +16,25 @@ using airlock::test::FailsWith;
 namespace {
 
 // RFC 8032 section 7.1, TEST 1, as PKCS#8 and SPKI PEM.
-constexpr const char* k_rfc_private_pem =
-    "-----BEGIN PRIVATE KEY-----\n"
-    "MC4CAQAwBQYDK2VwBCIEIJ1hsZ3v/VpguoRK9JLsLMREScVpezJpGXA7rAMcrn9g\n"
-    "-----END PRIVATE KEY-----\n";
-constexpr const char* k_rfc_public_pem =
-    "-----BEGIN PUBLIC KEY-----\n"
-    "MCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\n"
-    "-----END PUBLIC KEY-----\n";
+constexpr const char* k_rfc_private_pem = "-----BEGIN PRIVATE KEY-----\n"
+                                          "MC4CAQAwBQYDK2VwBCIEIJ1hsZ3v/VpguoRK9JLsLMREScVpezJpGXA7rAMcrn9g\n"
+                                          "-----END PRIVATE KEY-----\n";
+constexpr const char* k_rfc_public_pem = "-----BEGIN PUBLIC KEY-----\n"
+                                         "MCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\n"
+                                         "-----END PUBLIC KEY-----\n";
 constexpr const char* k_rfc_public_hex = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
-constexpr const char* k_rfc_sig_empty_hex =
-    "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b";
+constexpr const char* k_rfc_sig_empty_hex = "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590"
+                                            "a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b";
 // A P-256 public key: valid SPKI PEM, wrong algorithm.
-constexpr const char* k_p256_public_pem =
-    "-----BEGIN PUBLIC KEY-----\n"
-    "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEMjSYY0Wdj/nMmVZmKTor5pW4HfBI\n"
-    "4ldNKoMfxIqRDuGVTvi43VvMJ46fYuGie2SZo5KduJ0+8l3p3hLCkSeILA==\n"
-    "-----END PUBLIC KEY-----\n";
+constexpr const char* k_p256_public_pem = "-----BEGIN PUBLIC KEY-----\n"
+                                          "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEMjSYY0Wdj/nMmVZmKTor5pW4HfBI\n"
+                                          "4ldNKoMfxIqRDuGVTvi43VvMJ46fYuGie2SZo5KduJ0+8l3p3hLCkSeILA==\n"
+                                          "-----END PUBLIC KEY-----\n";
 
 std::string unhex(std::string_view hex) {
   std::string out;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
+    out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
   return out;
 }
 

@@ -113,8 +113,8 @@ spec:
               example: {image: "quay.io/acme/never:2.0"}
 )";
   const auto r = discover_images(yaml, "crd.yaml");
-  CHECK(texts(r.images) == std::vector<std::string>{"registry.example.com/platform/runner:7",
-                                                    "registry.example.com/platform/worker:7"});
+  CHECK(texts(r.images) ==
+        std::vector<std::string>{"registry.example.com/platform/runner:7", "registry.example.com/platform/worker:7"});
   CHECK(r.images[0].context == "Runner/r spec.image");
   CHECK(r.images[1].context == "Runner/r spec.podTemplate.spec.containers[0].image");
   // Nothing from the CRD, not even as a warning.
@@ -152,8 +152,9 @@ data:
   // Registry-qualified and tagged or pinned: flagged. Bare names, URLs and
   // untagged paths: too common in free text to flag.
   REQUIRE(texts(r.embedded) ==
-          std::vector<std::string>{"ghcr.io/acme/sidecar:0.9", "quay.io/acme/helper:1.0",
-                                   "localhost:5000/ci/runner@sha256:2222222222222222222222222222222222222222222222222222222222222222"});
+          std::vector<std::string>{
+              "ghcr.io/acme/sidecar:0.9", "quay.io/acme/helper:1.0",
+              "localhost:5000/ci/runner@sha256:2222222222222222222222222222222222222222222222222222222222222222"});
   CHECK(r.embedded[0].where == "app.yaml:12");
   CHECK(r.embedded[0].context == "Deployment/api spec.template.spec.containers[0].args[1]");
   CHECK(r.embedded[0].reference.str() == "ghcr.io/acme/sidecar:0.9");

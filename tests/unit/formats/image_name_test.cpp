@@ -49,18 +49,46 @@ TEST_CASE("Repository and tag grammar follow the OCI distribution spec", "[image
     CAPTURE(ok);
     CHECK(is_valid_repository(ok));
   }
-  for (const char* bad : {"", "A", "a___b", "a.-b", "a.", ".a", "a/", "/a", "a//b", "a:b", "a b", "a@b", "a_.b",
-                          "a-.b", "a..b", "a._b", "a-_b", "__underscore/myimage", "..dots/myimage", ".dots/myimage",
-                          "nodouble..dots/myimage", "docker_/docker_", "_docker/_docker", "____/____", "-docker/docker",
-                          "docker-/docker", "foo/bar-", "foo/-bar", "docker/Docker", "asdf$$^/aa", "a^a", "a-"}) {
+  for (const char* bad : {"",
+                          "A",
+                          "a___b",
+                          "a.-b",
+                          "a.",
+                          ".a",
+                          "a/",
+                          "/a",
+                          "a//b",
+                          "a:b",
+                          "a b",
+                          "a@b",
+                          "a_.b",
+                          "a-.b",
+                          "a..b",
+                          "a._b",
+                          "a-_b",
+                          "__underscore/myimage",
+                          "..dots/myimage",
+                          ".dots/myimage",
+                          "nodouble..dots/myimage",
+                          "docker_/docker_",
+                          "_docker/_docker",
+                          "____/____",
+                          "-docker/docker",
+                          "docker-/docker",
+                          "foo/bar-",
+                          "foo/-bar",
+                          "docker/Docker",
+                          "asdf$$^/aa",
+                          "a^a",
+                          "a-"}) {
     CAPTURE(bad);
     CHECK_FALSE(is_valid_repository(bad));
   }
   CHECK(is_valid_repository(std::string(255, 'a')));
   CHECK_FALSE(is_valid_repository(std::string(256, 'a')));
 
-  for (const char* ok : {"latest", "v1.7.2", "_x", "1.0-rc.1", "A_b", "TAG5", "Uppercase", "xn--n3h.com", "5000", "__",
-                         "a-", "a."}) {
+  for (const char* ok :
+       {"latest", "v1.7.2", "_x", "1.0-rc.1", "A_b", "TAG5", "Uppercase", "xn--n3h.com", "5000", "__", "a-", "a."}) {
     CAPTURE(ok);
     CHECK(is_valid_tag(ok));
   }

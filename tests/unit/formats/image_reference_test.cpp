@@ -94,7 +94,10 @@ TEST_CASE("ImageReference normalises as docker does", "[image_reference]") {
       {"library/app", "docker.io", "library/app", "latest", {}},
       {"ghcr.io/a/b/c/d:1_x.y-z", "ghcr.io", "a/b/c/d", "1_x.y-z", {}},
       // Pinned by digest only: no implicit ":latest". Tag and digest: both kept.
-      {"registry.example.com:5000/platform/agent@sha256:" + k_hex, "registry.example.com:5000", "platform/agent", {},
+      {"registry.example.com:5000/platform/agent@sha256:" + k_hex,
+       "registry.example.com:5000",
+       "platform/agent",
+       {},
        k_hex},
       {"nginx:1.25@sha256:" + k_hex, "docker.io", "library/nginx", "1.25", k_hex},
       // IPv6 registries, as a site may run one.
@@ -127,11 +130,17 @@ TEST_CASE("ImageReference: reference_test.go, normalised", "[image_reference]") 
       // The test's commented-out FIXME: docker reads an uppercase first
       // component as a host, so this is valid.
       {"Uppercase/lowercase:tag", "Uppercase", "lowercase", "tag", {}},
-      {repeat("a/", 127) + "a:tag-puts-this-over-max", "docker.io", repeat("a/", 127) + "a", "tag-puts-this-over-max",
+      {repeat("a/", 127) + "a:tag-puts-this-over-max",
+       "docker.io",
+       repeat("a/", 127) + "a",
+       "tag-puts-this-over-max",
        {}},
       {"sub-dom1.foo.com/bar/baz/quux", "sub-dom1.foo.com", "bar/baz/quux", "latest", {}},
       {"sub-dom1.foo.com/bar/baz/quux:some-long-tag", "sub-dom1.foo.com", "bar/baz/quux", "some-long-tag", {}},
-      {"b.gcr.io/test.example.com/my-app:test.example.com", "b.gcr.io", "test.example.com/my-app", "test.example.com",
+      {"b.gcr.io/test.example.com/my-app:test.example.com",
+       "b.gcr.io",
+       "test.example.com/my-app",
+       "test.example.com",
        {}},
       {"xn--n3h.com/myimage:xn--n3h.com", "xn--n3h.com", "myimage", "xn--n3h.com", {}},
       {"foo_bar.com:8080", "docker.io", "library/foo_bar.com", "8080", {}},
@@ -349,8 +358,11 @@ TEST_CASE("ImageReference: regexp_test.go, as references", "[image_reference]") 
       {"simple/name", "docker.io", "simple/name", "latest", {}},
       {"library/ubuntu", "docker.io", "library/ubuntu", "latest", {}},
       {"docker/stevvooe/app", "docker.io", "docker/stevvooe/app", "latest", {}},
-      {"aa/aa/aa/aa/aa/aa/aa/aa/aa/bb/bb/bb/bb/bb/bb", "docker.io", "aa/aa/aa/aa/aa/aa/aa/aa/aa/bb/bb/bb/bb/bb/bb",
-       "latest", {}},
+      {"aa/aa/aa/aa/aa/aa/aa/aa/aa/bb/bb/bb/bb/bb/bb",
+       "docker.io",
+       "aa/aa/aa/aa/aa/aa/aa/aa/aa/bb/bb/bb/bb/bb/bb",
+       "latest",
+       {}},
       {"aa/aa/bb/bb/bb", "docker.io", "aa/aa/bb/bb/bb", "latest", {}},
       {"a/a/a/a", "docker.io", "a/a/a/a", "latest", {}},
       {"a", "docker.io", "library/a", "latest", {}},
@@ -371,11 +383,17 @@ TEST_CASE("ImageReference: regexp_test.go, as references", "[image_reference]") 
       {"xn--n3h.com/myimage", "xn--n3h.com", "myimage", "latest", {}},
       {"xn--7o8h.com/myimage", "xn--7o8h.com", "myimage", "latest", {}},
       {"example.com/xn--7o8h.com/myimage", "example.com", "xn--7o8h.com/myimage", "latest", {}},
-      {"example.com/some_separator__underscore/myimage", "example.com", "some_separator__underscore/myimage",
-       "latest", {}},
+      {"example.com/some_separator__underscore/myimage",
+       "example.com",
+       "some_separator__underscore/myimage",
+       "latest",
+       {}},
       {"do__cker/docker", "docker.io", "do__cker/docker", "latest", {}},
-      {"registry.io/foo/project--id.module--name.ver---sion--name", "registry.io",
-       "foo/project--id.module--name.ver---sion--name", "latest", {}},
+      {"registry.io/foo/project--id.module--name.ver---sion--name",
+       "registry.io",
+       "foo/project--id.module--name.ver---sion--name",
+       "latest",
+       {}},
       {"Asdf.com/foo/bar", "Asdf.com", "foo/bar", "latest", {}},
   });
   check_refused({
@@ -540,8 +558,8 @@ TEST_CASE("ImageReference: deliberate differences from docker", "[image_referenc
   CHECK(is_valid_domain(long_host));
   REQUIRE_THROWS_MATCHES(ImageReference::parse(long_host + "/x", "t"), UsageError,
                          FailsWith(ExitCode::usage, {"longer than 512 characters"}));
-  CHECK(ImageReference::try_parse(std::string(100, 'h') + ".io/" + std::string(200, 'a') + ":" +
-                                  std::string(128, 't') + "@sha256:" + k_hex));
+  CHECK(ImageReference::try_parse(std::string(100, 'h') + ".io/" + std::string(200, 'a') + ":" + std::string(128, 't') +
+                                  "@sha256:" + k_hex));
 }
 
 TEST_CASE("ImageReference rejects what is not a reference, naming where and why", "[image_reference]") {
@@ -603,9 +621,8 @@ TEST_CASE("ImageReference rejects a registry port that is not a number", "[image
 TEST_CASE("ImageReference::try_parse stays linear on long hostile input", "[image_reference]") {
   // Inputs that make a backtracking regex explode: long runs of separators
   // and near-misses, at and beyond the length limit.
-  for (const std::string& text :
-       {repeat("a-", 255) + "!", repeat("a.", 200) + "-/x", "a/" + repeat("a__", 160) + "_", repeat("[", 512),
-        repeat("a", 100000), std::string(511, ':')}) {
+  for (const std::string& text : {repeat("a-", 255) + "!", repeat("a.", 200) + "-/x", "a/" + repeat("a__", 160) + "_",
+                                  repeat("[", 512), repeat("a", 100000), std::string(511, ':')}) {
     CHECK_FALSE(ImageReference::try_parse(text));
   }
 }

@@ -89,7 +89,8 @@ TEST_CASE("a Component, an empty file and kustomize's typing", "[kustomization]"
   CHECK(parse_kustomization("images:\n  - {name: a, newTag: \"1.0\"}\n", "q.yaml").images[0].new_tag == "1.0");
   CHECK(parse_kustomization("images:\n  - {name: a, newTag: 1.2.3}\n", "q.yaml").images[0].new_tag == "1.2.3");
   CHECK(parse_kustomization("images:\n  - {name: a, newTag: 1:20}\n", "q.yaml").images[0].new_tag == "1:20");
-  for (const std::string& v : std::vector<std::string>{"1.0", "10", "1e3", "0x1F", "007", ".5", "true", "Yes", "ON", "n", "y"}) {
+  for (const std::string& v :
+       std::vector<std::string>{"1.0", "10", "1e3", "0x1F", "007", ".5", "true", "Yes", "ON", "n", "y"}) {
     CAPTURE(v);
     REQUIRE_THROWS_MATCHES(parse_kustomization("images:\n  - name: a\n    newTag: " + v + "\n", "q.yaml"), UsageError,
                            FailsWith(ExitCode::usage, {"q.yaml:3", "reads as a number or a boolean"}));
@@ -148,8 +149,8 @@ TEST_CASE("JSON 6902 patches: the values they put in container image fields", "[
   CHECK(fields[2].text == "c:1");
   CHECK(fields[2].where == "ops.yaml:11");
   // JSON works as well; a pointer's ~1 is a '/'.
-  const auto json = json6902_image_fields(R"([{"op": "add", "path": "/spec/containers/0/image", "value": "x:1"}])",
-                                          "ops.json");
+  const auto json =
+      json6902_image_fields(R"([{"op": "add", "path": "/spec/containers/0/image", "value": "x:1"}])", "ops.json");
   REQUIRE(json.size() == 1);
   CHECK(json[0].text == "x:1");
   CHECK(json6902_image_fields(R"([{"op": "add", "path": "/a~1containers/0/image", "value": "x:1"}])", "o").empty());

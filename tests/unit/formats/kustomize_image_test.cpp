@@ -28,7 +28,8 @@ TEST_CASE("a name matches its tags and digests, as written", "[kustomize_image]"
     CHECK(apply_kustomize_image(entry("nginx", "", "9", ""), v) == "nginx:9");
   }
   // No docker.io normalisation, no prefix match, a registry's port is not a tag.
-  for (const std::string& v : std::vector<std::string>{"docker.io/library/nginx:1.25", "nginxx:1", "localhost:5000/nginx:2"}) {
+  for (const std::string& v :
+       std::vector<std::string>{"docker.io/library/nginx:1.25", "nginxx:1", "localhost:5000/nginx:2"}) {
     CAPTURE(v);
     CHECK_FALSE(kustomize_image_matches("nginx", v));
     CHECK(apply_kustomize_image(entry("nginx", "", "9", ""), v) == v);
@@ -64,16 +65,17 @@ TEST_CASE("the value's tag and digest follow kustomize v5.5's pattern", "[kustom
   CHECK(apply_kustomize_image(m, "a/x@sha256:ab_c.d-e{}") == "M@sha256:ab_c.d-e{}");
   CHECK(apply_kustomize_image(m, "a/x:") == "M");
   CHECK(apply_kustomize_image(m, "a/x:{{y}}") == "M:{{y}}");
-  for (const std::string& v : std::vector<std::string>{"a/x:1:2", "a/x::", "a/x@foo", "a/x:1@sha256:ab@cd", "a/x:1@sha256:ab/cd",
-                              "a/x@sha2566:ab", "a/x@Sha256:ab", "a/x:1@sha512:abc"}) {
+  for (const std::string& v :
+       std::vector<std::string>{"a/x:1:2", "a/x::", "a/x@foo", "a/x:1@sha256:ab@cd", "a/x:1@sha256:ab/cd",
+                                "a/x@sha2566:ab", "a/x@Sha256:ab", "a/x:1@sha512:abc"}) {
     CAPTURE(v);
     CHECK(apply_kustomize_image(m, v) == v);
   }
 }
 
 TEST_CASE("newName, newTag and digest update the value as kustomize does", "[kustomize_image]") {
-  CHECK(apply_kustomize_image(entry("b/y", "", "5", ""), "b/y:1@" + k_d) == "b/y:5");      // newTag drops the digest
-  CHECK(apply_kustomize_image(entry("c/z", "", "", k_e), "c/z:1") == "c/z@" + k_e);        // digest drops the tag
+  CHECK(apply_kustomize_image(entry("b/y", "", "5", ""), "b/y:1@" + k_d) == "b/y:5");        // newTag drops the digest
+  CHECK(apply_kustomize_image(entry("c/z", "", "", k_e), "c/z:1") == "c/z@" + k_e);          // digest drops the tag
   CHECK(apply_kustomize_image(entry("e/u", "", "t", k_e), "e/u@" + k_d) == "e/u:t@" + k_e);  // both: tag@digest
   CHECK(apply_kustomize_image(entry("h/r", "", "", k_e), "h/r") == "h/r@" + k_e);
   CHECK(apply_kustomize_image(entry("d/v", "d/v2", "", ""), "d/v:1") == "d/v2:1");

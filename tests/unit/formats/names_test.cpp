@@ -63,8 +63,10 @@ TEST_CASE("git's own metadata is never a path component", "[names]") {
 
 TEST_CASE("C1 controls and invalid UTF-8 are refused, other UTF-8 is not", "[names]") {
   CHECK(unsafe_path_reason("manifests/d\xc3\xa9ploiement.yaml").empty());  // é
-  CHECK(unsafe_path_reason("manifests/\xe2\x9c\x93.yaml").empty());       // a check mark
-  for (const std::string bad : {"a\xc2\x9b" "b", "a\xc2\x85", "a\xff", "a\xc3", "a\xe0\x80\xaf", "a\xed\xa0\x80"}) {
+  CHECK(unsafe_path_reason("manifests/\xe2\x9c\x93.yaml").empty());        // a check mark
+  for (const std::string bad : {"a\xc2\x9b"
+                                "b",
+                                "a\xc2\x85", "a\xff", "a\xc3", "a\xe0\x80\xaf", "a\xed\xa0\x80"}) {
     CAPTURE(bad);
     CHECK_FALSE(unsafe_path_reason(bad).empty());
   }
@@ -76,10 +78,11 @@ TEST_CASE("release directories: no hidden component, not overlays/", "[names]") 
     CHECK(release_dir_reason(ok).empty());
   }
   const std::pair<std::string, std::string> bad[] = {
-      {".airlock", "starts with '.'"}, {".airlock/state", "starts with '.'"}, {"x/.hidden", "starts with '.'"},
-      {"overlays", "overlays/"},       {"overlays/prod", "overlays/"},        {"../..", "\"..\" component"},
-      {".", "\".\" component"},        {"", "empty path"},                    {"/abs", "absolute path"},
-      {"victim/.GIT/x", ".git"},
+      {".airlock", "starts with '.'"},  {".airlock/state", "starts with '.'"},
+      {"x/.hidden", "starts with '.'"}, {"overlays", "overlays/"},
+      {"overlays/prod", "overlays/"},   {"../..", "\"..\" component"},
+      {".", "\".\" component"},         {"", "empty path"},
+      {"/abs", "absolute path"},        {"victim/.GIT/x", ".git"},
   };
   for (const auto& [dir, why] : bad) {
     CAPTURE(dir);
@@ -90,7 +93,8 @@ TEST_CASE("release directories: no hidden component, not overlays/", "[names]") 
 
 TEST_CASE("release versions cannot forge commit message lines", "[names]") {
   for (const char* ok : {"1.2.3", "v2.4.1+build.7", "2024_01-rc1"}) CHECK(is_valid_release_version(ok));
-  for (const std::string& bad : std::initializer_list<std::string>{"", "1.0\nAirlock-Bundle: sha256:00", "1 0", "-1", ".1", std::string(129, '1')}) {
+  for (const std::string& bad : std::initializer_list<std::string>{"", "1.0\nAirlock-Bundle: sha256:00", "1 0", "-1",
+                                                                   ".1", std::string(129, '1')}) {
     CAPTURE(bad);
     CHECK_FALSE(is_valid_release_version(bad));
   }

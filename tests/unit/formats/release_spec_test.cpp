@@ -93,8 +93,8 @@ platforms: [linux/amd64, linux/arm64/v8]
   CHECK(s.images[2].source == "docker://nginx:1.25");
   CHECK_FALSE(s.images[2].name);
 
-  CHECK(s.mirrors == std::map<std::string, std::string>{{"docker.io", "mirror.corp"},
-                                                         {"quay.io", "mirror.corp:5000/quay.io"}});
+  CHECK(s.mirrors ==
+        std::map<std::string, std::string>{{"docker.io", "mirror.corp"}, {"quay.io", "mirror.corp:5000/quay.io"}});
   CHECK(s.platforms == std::vector<std::string>{"linux/amd64", "linux/arm64/v8"});
 }
 
@@ -168,7 +168,8 @@ TEST_CASE("Unknown keys and wrong shapes are errors naming spec:line", "[release
   }
 
   rejects(k_head + "mirrors: [quay.io]\n", {"@4", "mirrors maps a registry host"});
-  rejects(k_head + "mirrors:\n  quay.io: https://mirror.corp\n", {"@5", "mirror \"https://mirror.corp\"", "host[:port][/path]"});
+  rejects(k_head + "mirrors:\n  quay.io: https://mirror.corp\n",
+          {"@5", "mirror \"https://mirror.corp\"", "host[:port][/path]"});
   rejects(k_head + "mirrors:\n  quay.io: mirror.corp:5000/Upper\n", {"@5", "host[:port][/path]"});
 
   rejects(k_head + "platforms: linux/amd64\n", {"@4", "platforms must be a list"});
@@ -190,7 +191,8 @@ TEST_CASE("A non-scalar key is a usage error naming spec:line", "[release_spec]"
 }
 
 TEST_CASE("values declare site placeholders, sorted by name", "[release_spec]") {
-  const auto s = Spec(k_head + "values:\n  zone: {default: eu-1}\n  host: {description: \"Ingress host\"}\n  bare:\n").load();
+  const auto s =
+      Spec(k_head + "values:\n  zone: {default: eu-1}\n  host: {description: \"Ingress host\"}\n  bare:\n").load();
   REQUIRE(s.values.size() == 3);
   CHECK(s.values[0].name == "bare");
   CHECK_FALSE(s.values[0].default_value);

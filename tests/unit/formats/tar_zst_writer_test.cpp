@@ -39,8 +39,9 @@ std::vector<Entry> read_back(const fs::path& file) {
   archive_entry* e = nullptr;
   int rc = 0;
   while ((rc = archive_read_next_header(a.get(), &e)) == ARCHIVE_OK) {
-    Entry entry{archive_entry_pathname(e), "", archive_entry_filetype(e),
-                static_cast<int>(archive_entry_perm(e)), archive_entry_mtime(e), archive_entry_uid(e)};
+    Entry entry{archive_entry_pathname(e), "",
+                archive_entry_filetype(e), static_cast<int>(archive_entry_perm(e)),
+                archive_entry_mtime(e),    archive_entry_uid(e)};
     char buf[8192];
     la_ssize_t n = 0;
     while ((n = archive_read_data(a.get(), buf, sizeof buf)) > 0) entry.data.append(buf, static_cast<std::size_t>(n));
@@ -142,8 +143,7 @@ TEST_CASE("TarZstWriter refuses entries whose size does not match", "[tar_zst_wr
   REQUIRE_THROWS_MATCHES(w.write(std::span(data, 5)), Error,
                          FailsWith(ExitCode::other, {"b.tar.zst", "blobs/sha256/x", "more bytes than its size"}));
   w.write(std::span(data, 3));
-  REQUIRE_THROWS_MATCHES(w.end_entry(), Error,
-                         FailsWith(ExitCode::other, {"blobs/sha256/x", "ended 1 bytes short"}));
+  REQUIRE_THROWS_MATCHES(w.end_entry(), Error, FailsWith(ExitCode::other, {"blobs/sha256/x", "ended 1 bytes short"}));
   REQUIRE_THROWS_MATCHES(w.begin_entry("next", 1), Error,
                          FailsWith(ExitCode::other, {"next", "started before blobs/sha256/x ended"}));
 }

@@ -15,8 +15,8 @@
 using namespace airlock;
 using namespace std::chrono_literals;
 using airlock::test::FailsWith;
-using airlock::test::LoopbackServer;
 using airlock::test::loopback_options;
+using airlock::test::LoopbackServer;
 
 namespace {
 

@@ -164,9 +164,14 @@ TEST_CASE("https:// with a private CA and credentials from the environment or a 
       std::FILE* f = std::fopen(p("credentials").c_str(), "w");
       REQUIRE(f);
       std::fputs(("https://tester:bad@other.example\n"
-                  "https://tester:also-bad@localhost:" + port + "\n"
-                  "https://tester:p%40ss%3Aw%2Frd@localhost:" + port + "/r.git\n"
-                  "https://tester:wrong@localhost:" + port + "/other.git\n")
+                  "https://tester:also-bad@localhost:" +
+                  port +
+                  "\n"
+                  "https://tester:p%40ss%3Aw%2Frd@localhost:" +
+                  port +
+                  "/r.git\n"
+                  "https://tester:wrong@localhost:" +
+                  port + "/other.git\n")
                      .c_str(),
                  f);
       std::fclose(f);

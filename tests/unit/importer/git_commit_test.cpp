@@ -134,8 +134,8 @@ TEST_CASE("without an author identity update_branch is a usage error saying how 
     const char* v = std::getenv(name);
     return v ? std::optional<std::string>(v) : std::nullopt;
   };
-  const char* names[] = {"HOME", "XDG_CONFIG_HOME", "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME",
-                         "GIT_COMMITTER_EMAIL"};
+  const char* names[] =
+      {"HOME", "XDG_CONFIG_HOME", "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL"};
   std::vector<std::optional<std::string>> before;
   for (const char* n : names) before.push_back(saved(n));
   ScopeGuard restore([&] {

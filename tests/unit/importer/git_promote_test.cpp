@@ -66,8 +66,7 @@ TEST_CASE("a conflicting promote lists the files and leaves the branch where it 
   (void)promote_branch(remote.url, "dev", "prod", {});
   (void)commit_files(remote.url, "prod", {{"demo/app.yaml", "kind: Deployment\nreplicas: 9  # hotfix\n"}}, "hotfix");
   (void)commit_files(remote.url, "dev",
-                     {{"demo/app.yaml", "kind: Deployment\nreplicas: 5\n"}, {"demo/new.yaml", "n\n"}},
-                     "five");
+                     {{"demo/app.yaml", "kind: Deployment\nreplicas: 5\n"}, {"demo/new.yaml", "n\n"}}, "five");
   const auto prod_before = remote.git("rev-parse prod");
   try {
     (void)promote_branch(remote.url, "dev", "prod", {});

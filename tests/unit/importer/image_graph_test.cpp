@@ -21,8 +21,7 @@ struct Blob {
   std::string bytes;
   Digest digest;
   std::string path;
-  explicit Blob(std::string b)
-      : bytes(std::move(b)), digest(Sha256::of(bytes)), path(blob_entry_path(digest)) {}
+  explicit Blob(std::string b) : bytes(std::move(b)), digest(Sha256::of(bytes)), path(blob_entry_path(digest)) {}
 };
 
 json descriptor(const Blob& b, std::string_view media_type) {
@@ -118,7 +117,8 @@ TEST_CASE("ImageGraph: one image, complete", "[image_graph]") {
   CHECK(ms[0]->digest == m.digest);
   CHECK(ms[0]->bytes == m.bytes);  // kept whole, for pushing by digest
   CHECK(ms[0]->media_type == media_type::oci_manifest);
-  CHECK(digests(g.blobs_of(0)) == std::vector<std::string>{config.digest.str(), layer1.digest.str(), layer2.digest.str()});
+  CHECK(digests(g.blobs_of(0)) ==
+        std::vector<std::string>{config.digest.str(), layer1.digest.str(), layer2.digest.str()});
 }
 
 TEST_CASE("ImageGraph::check names the image and what is missing", "[image_graph]") {
@@ -134,7 +134,8 @@ TEST_CASE("ImageGraph::check names the image and what is missing", "[image_graph
     feed(m);
     feed(config);
     REQUIRE_THROWS_MATCHES(g.check(), VerificationError,
-                           FailsWith(ExitCode::verification, {"b.tar.zst", "image org/app:1", layer.path, "not in the bundle"}));
+                           FailsWith(ExitCode::verification,
+                                     {"b.tar.zst", "image org/app:1", layer.path, "not in the bundle"}));
   }
   SECTION("the manifest itself") {
     ImageGraph g(index, "b.tar.zst");

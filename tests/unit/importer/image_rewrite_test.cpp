@@ -20,17 +20,16 @@ const std::string pinned_app = "site:5000/org/app:1.0@sha256:" + std::string(64,
 }  // namespace
 
 TEST_CASE("plain, quoted and flow-style image scalars are rewritten in place", "[render]") {
-  const std::string yaml =
-      "# leading comment\n"
-      "kind: Deployment\n"
-      "spec:\n"
-      "  template:\n"
-      "    spec:\n"
-      "      containers:\n"
-      "        - image: org/app:1.0   # trailing comment\n"
-      "        - {name: b, image: \"org/app:1.0\"}\n"
-      "        - {name: c, image: 'org/app:1.0', x: 1}\n"
-      "        - image: quay.io/other/x:1\n";
+  const std::string yaml = "# leading comment\n"
+                           "kind: Deployment\n"
+                           "spec:\n"
+                           "  template:\n"
+                           "    spec:\n"
+                           "      containers:\n"
+                           "        - image: org/app:1.0   # trailing comment\n"
+                           "        - {name: b, image: \"org/app:1.0\"}\n"
+                           "        - {name: c, image: 'org/app:1.0', x: 1}\n"
+                           "        - image: quay.io/other/x:1\n";
   const auto out = render_images(yaml, "f.yaml", pin);
   CHECK(out.text == "# leading comment\n"
                     "kind: Deployment\n"
@@ -38,10 +37,16 @@ TEST_CASE("plain, quoted and flow-style image scalars are rewritten in place", "
                     "  template:\n"
                     "    spec:\n"
                     "      containers:\n"
-                    "        - image: " + pinned_app + "   # trailing comment\n"
-                    "        - {name: b, image: \"" + pinned_app + "\"}\n"
-                    "        - {name: c, image: '" + pinned_app + "', x: 1}\n"
-                    "        - image: quay.io/other/x:1\n");
+                    "        - image: " +
+                        pinned_app +
+                        "   # trailing comment\n"
+                        "        - {name: b, image: \"" +
+                        pinned_app +
+                        "\"}\n"
+                        "        - {name: c, image: '" +
+                        pinned_app +
+                        "', x: 1}\n"
+                        "        - image: quay.io/other/x:1\n");
   REQUIRE(out.rewrites.size() == 3);
   CHECK(out.rewrites[0].where == "f.yaml:7");
   CHECK(out.rewrites[0].from == "org/app:1.0");

@@ -40,7 +40,8 @@ TEST_CASE("the images block quotes every value", "[kustomize_render]") {
   CHECK(images_block({}).empty());
   CHECK(images_block({{"quay.io/org/app:1.0", "site:5000/p/org/app", "1.0", k_d}}) ==
         "images:\n  - name: \"quay.io/org/app:1.0\"\n    newName: \"site:5000/p/org/app\"\n    newTag: \"1.0\"\n"
-        "    digest: \"" + k_d + "\"\n");
+        "    digest: \"" +
+            k_d + "\"\n");
 }
 
 TEST_CASE("a kustomize resource keeps the fields the transformer sets", "[kustomize_render]") {
@@ -56,7 +57,10 @@ TEST_CASE("a kustomize resource keeps the fields the transformer sets", "[kustom
   CHECK(out.text == "kind: Deployment\nspec:\n  template:\n    spec:\n"
                     "      initContainers:\n        - image: quay.io/org/app:1\n"
                     "      containers:\n        - image: quay.io/org/app:1\n"
-                    "          args: [\"--helper=site/org/app:1@" + k_d + "\"]\n"
-                    "      ephemeralContainers:\n        - image: site/org/app:1@" + k_d + "\n");
+                    "          args: [\"--helper=site/org/app:1@" +
+                        k_d +
+                        "\"]\n"
+                        "      ephemeralContainers:\n        - image: site/org/app:1@" +
+                        k_d + "\n");
   CHECK(out.rewrites.size() == 2);
 }

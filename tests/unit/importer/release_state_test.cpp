@@ -41,10 +41,11 @@ TEST_CASE("the same bundle again is a replay", "[state]") {
 }
 
 TEST_CASE("an older sequence is a rollback, refused naming both bundles", "[state]") {
-  REQUIRE_THROWS_MATCHES(
-      decide_import(state_with(5, digest('a'), 1000), bundle(4, 900), digest('b'), 2000, "git x branch dev"),
-      VerificationError,
-      FailsWith(ExitCode::verification, {"rollback refused", digest('a').str(), digest('b').str(), "git x branch dev"}));
+  REQUIRE_THROWS_MATCHES(decide_import(state_with(5, digest('a'), 1000), bundle(4, 900), digest('b'), 2000,
+                                       "git x branch dev"),
+                         VerificationError,
+                         FailsWith(ExitCode::verification,
+                                   {"rollback refused", digest('a').str(), digest('b').str(), "git x branch dev"}));
 }
 
 TEST_CASE("the same sequence with another bundle is refused naming both", "[state]") {

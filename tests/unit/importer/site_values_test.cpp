@@ -53,7 +53,8 @@ TEST_CASE("a placeholder without a value names the manifest and line", "[values]
   const auto values = resolve_site_values(declared, std::nullopt);
   REQUIRE_THROWS_MATCHES(substitute_values("x: 1\nh: ${airlock:host}\n", "manifests/a.yaml", declared, values,
                                            std::nullopt),
-                         UsageError, FailsWith(ExitCode::usage, {"manifests/a.yaml:2", "has no value", "ingress host"}));
+                         UsageError,
+                         FailsWith(ExitCode::usage, {"manifests/a.yaml:2", "has no value", "ingress host"}));
 }
 
 TEST_CASE("a multi-line value is refused", "[values]") {

@@ -101,6 +101,6 @@ TEST_CASE("remote errors start with spec:line and never show the password", "[gi
   }
   REQUIRE_THROWS_MATCHES(fetch_git_manifests("http://alice:hunter2@host/v.git", "v1", "deploy", "spec.yaml:5", {}),
                          UsageError,
-                         FailsWith(ExitCode::usage, {"spec.yaml:5: git remote \"http://alice:***@host/v.git\"",
-                                                     "unsupported URL"}));
+                         FailsWith(ExitCode::usage,
+                                   {"spec.yaml:5: git remote \"http://alice:***@host/v.git\"", "unsupported URL"}));
 }

@@ -76,7 +76,7 @@ TEST_CASE("inner kustomizations first, then components in order, then the overla
     CHECK(b.uses[0].field.text == "x0:1");
     CHECK(b.uses[0].field.where == "v/base/d.yaml:6");
     CHECK(b.uses[0].set_by == std::vector<std::string>{"v/base/kustomization.yaml:3", "v/comp1/kustomization.yaml:4",
-                                                      "v/comp2/kustomization.yaml:4", "v/ov/kustomization.yaml:4"});
+                                                       "v/comp2/kustomization.yaml:4", "v/ov/kustomization.yaml:4"});
   }
   {
     auto t = components_tree("../comp2, ../comp1", "{name: x3, newTag: final}");
@@ -93,7 +93,8 @@ TEST_CASE("inner kustomizations first, then components in order, then the overla
 TEST_CASE("patches set images before the kustomization's images transformer", "[kustomize_build]") {
   auto t = components_tree("../comp1", "{name: pp, newTag: \"2\"}");
   t.files["ov/patch.yaml"] = pod("pp:1");
-  t.files["ov/kustomization.yaml"] = "resources: [../base]\npatches:\n- path: patch.yaml\nimages:\n- {name: pp, newTag: \"2\"}\n";
+  t.files["ov/kustomization.yaml"] =
+      "resources: [../base]\npatches:\n- path: patch.yaml\nimages:\n- {name: pp, newTag: \"2\"}\n";
   auto b = build_kustomize(t.view(), "ov", "spec.yaml:5");
   // The base's image stays too: a patch replaces it, but the walk does not apply patches.
   CHECK(values(b) == std::vector<std::string>{"x1:1", "pp:2"});
@@ -112,8 +113,9 @@ TEST_CASE("patches set images before the kustomization's images transformer", "[
 TEST_CASE("resources, used files and what is not followed", "[kustomize_build]") {
   Tree t;
   t.files["base/kustomization.yaml"] = "resources: [d.yaml]\n";
-  t.files["base/d.yaml"] = pod("quay.io/org/app:1") +
-                           "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {x: \"ghcr.io/org/h:2\"}\n";
+  t.files["base/d.yaml"] =
+      pod("quay.io/org/app:1") +
+      "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {x: \"ghcr.io/org/h:2\"}\n";
   t.files["app/kustomization.yaml"] =
       "resources: [../base]\nconfigMapGenerator:\n- {name: g, files: [cfg.properties]}\ntransformers: [t.yaml]\n";
   t.files["app/t.yaml"] = "apiVersion: builtin\nkind: PrefixSuffixTransformer\n";
@@ -124,8 +126,8 @@ TEST_CASE("resources, used files and what is not followed", "[kustomize_build]")
   REQUIRE(b.embedded.size() == 1);
   CHECK(b.embedded[0].text == "ghcr.io/org/h:2");
   CHECK(b.resources == std::set<std::string>{"base/d.yaml"});
-  CHECK(b.used == std::set<std::string>{"app/cfg.properties", "app/kustomization.yaml", "app/t.yaml",
-                                        "base/d.yaml", "base/kustomization.yaml"});
+  CHECK(b.used == std::set<std::string>{"app/cfg.properties", "app/kustomization.yaml", "app/t.yaml", "base/d.yaml",
+                                        "base/kustomization.yaml"});
   CHECK(t.files.contains("app/cfg.properties"));  // joins the files the bundle carries
   REQUIRE(b.notes.size() == 1);
   CHECK(b.notes[0].starts_with("v/app/kustomization.yaml:4: transformers plugins are not followed"));

@@ -68,7 +68,9 @@ TEST_CASE("images report: the kustomize transformers that changed a reference", 
                    "docker://registry.k8s.io/metrics-server/metrics-server:v0.9.0",
                    std::nullopt,
                    {"ms/base/deployment.yaml:21", "ms/other.yaml:3"},
-                   {{0, "gcr.io/k8s-staging-metrics-server/metrics-server:master", {"ms/components/release/kustomization.yaml:4"}}}};
+                   {{0,
+                     "gcr.io/k8s-staging-metrics-server/metrics-server:master",
+                     {"ms/components/release/kustomization.yaml:4"}}}};
   plan.images.push_back(img);
   plan.kustomize_notes.push_back("spec.yaml:5: 13 files ...");
   const auto r = images_report(plan);
