@@ -35,6 +35,11 @@ inline void add_bundle_argument(CLI::App& cmd, std::string& bundle) {
   cmd.add_option("bundle", bundle, "Bundle (.tar.zst), or - for standard input")->required();
 }
 
+// The SPEC positional of the commands that read a release spec.
+inline void add_spec_argument(CLI::App& cmd, std::string& spec) {
+  cmd.add_option("spec", spec, "Release spec (YAML)")->required();
+}
+
 using CommandFactory = std::unique_ptr<Command> (*)();
 
 }  // namespace airlock

@@ -129,7 +129,8 @@ std::string RegistrySession::fetch_token(const std::string& scope, const std::st
     if (space > p) query.emplace("scope", scopes.substr(p, space - p));
     p = space + 1;
   }
-  const auto fetch = [&]() {
+  // Named captures: clang 14 cannot capture structured bindings by default.
+  const auto fetch = [&, &origin = origin, &path = path]() {
     if (creds && !creds->identity_token.empty()) {
       auto form = query;
       form.emplace("grant_type", "refresh_token");

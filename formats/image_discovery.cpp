@@ -90,7 +90,7 @@ public:
       const auto next = std::upper_bound(m_starts.begin(), m_starts.end(), p.scalar);
       const std::size_t end = next == m_starts.end() ? m_text.size() : *next;
       const auto source = m_text.substr(p.scalar, end - p.scalar);
-      std::size_t at = source.find(p.found.text);
+      std::size_t at = source.find(p.found.text, content_start(source));
       for (std::size_t k = 0; k < p.occurrence && at != std::string_view::npos; ++k)
         at = source.find(p.found.text, at + p.found.text.size());
       if (at != std::string_view::npos) p.found.offset = p.scalar + at;
@@ -110,6 +110,35 @@ private:
     std::string where, path, value;
     bool error;  // a container's image: the pack stops
   };
+
+  // A node's source starts with its properties, an anchor (&name) and a tag
+  // (!tag, !<uri>) in either order, each followed by spaces, newlines or
+  // comments: a reference written in them is not the scalar's
+  // (`image: &nginx nginx`, `image: !org/app:1 org/app:1`).
+  static std::size_t content_start(std::string_view source) {
+    std::size_t i = 0;
+    const auto skip_separation = [&] {
+      while (i < source.size()) {
+        if (source[i] == ' ' || source[i] == '\t' || source[i] == '\n' || source[i] == '\r') {
+          ++i;
+        } else if (source[i] == '#') {
+          while (i < source.size() && source[i] != '\n') ++i;
+        } else {
+          break;
+        }
+      }
+    };
+    while (i < source.size() && (source[i] == '&' || source[i] == '!')) {
+      if (source.substr(i, 2) == "!<") {
+        const auto close = source.find('>', i);
+        i = close == std::string_view::npos ? source.size() : close + 1;
+      } else {
+        while (i < source.size() && std::string_view(" \t\r\n,[]{}").find(source[i]) == std::string_view::npos) ++i;
+      }
+      skip_separation();
+    }
+    return i;
+  }
 
   static std::size_t count_before(std::string_view value, std::string_view text, std::size_t offset) {
     std::size_t n = 0;

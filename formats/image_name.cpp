@@ -40,13 +40,7 @@ bool is_path_component(std::string_view c) {
 }  // namespace
 
 bool is_valid_repository(std::string_view repo) {
-  if (repo.empty() || repo.size() > k_max_repository) return false;
-  for (;;) {
-    const auto slash = repo.find('/');
-    if (!is_path_component(repo.substr(0, slash))) return false;
-    if (slash == std::string_view::npos) return true;
-    repo.remove_prefix(slash + 1);
-  }
+  return !repo.empty() && repo.size() <= k_max_repository && all_parts(repo, '/', is_path_component);
 }
 
 bool is_valid_tag(std::string_view tag) {

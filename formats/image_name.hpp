@@ -17,6 +17,18 @@ struct ImageName {
   [[nodiscard]] static ImageName parse(std::string_view text, std::string_view where);
 };
 
+// Whether every part of `s` between `sep`s (an empty one included) is `ok`:
+// the grammar's shape for path components and domain labels.
+template <class Pred>
+[[nodiscard]] bool all_parts(std::string_view s, char sep, Pred ok) {
+  for (;;) {
+    const auto at = s.find(sep);
+    if (!ok(s.substr(0, at))) return false;
+    if (at == std::string_view::npos) return true;
+    s.remove_prefix(at + 1);
+  }
+}
+
 // The reference grammar of distribution/reference (docker's), which the OCI
 // distribution spec repeats: a repository path is path components
 // ([a-z0-9]+ joined by ".", "_", "__" or any run of "-") separated by "/", at

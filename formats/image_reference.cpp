@@ -49,14 +49,7 @@ bool is_domain_component(std::string_view c) {
          all_of(c, [](char ch) { return is_alnum(ch) || ch == '-'; });
 }
 
-bool is_domain_name(std::string_view name) {
-  for (;;) {
-    const auto dot = name.find('.');
-    if (!is_domain_component(name.substr(0, dot))) return false;
-    if (dot == std::string_view::npos) return true;
-    name.remove_prefix(dot + 1);
-  }
-}
+bool is_domain_name(std::string_view name) { return all_parts(name, '.', is_domain_component); }
 
 // splitDockerDomain's test of a first component.
 bool reads_as_host(std::string_view first) {
@@ -127,6 +120,9 @@ std::string parse_into(std::string_view text, ImageReference& ref) {
                              "__ or - and separated by /)",
                              ref.repository);
   if (!ref.tag && !ref.digest) ref.tag = "latest";
+  // So that str() parses again: ":latest" may take it past the limit.
+  if (const auto full = ref.str().size(); full > k_max_reference)
+    return fmt::format("longer than {} characters written in full ({}, with its tag)", k_max_reference, full);
   return {};
 }
 

@@ -39,7 +39,14 @@ public:
   Scanner(std::string_view file, std::size_t base, YamlVisitor& visitor)
       : m_file(file), m_base(base), m_visitor(visitor) {}
 
-  void OnDocumentStart(const YAML::Mark&) override {
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    // yaml-cpp 0.7 (jbeder/yaml-cpp#1040) reads a token that starts no node
+    // (a ',' outside a flow collection) as an empty document without
+    // consuming it, and would start that document again forever.
+    if (m_documents > 0 && mark.pos == m_last_document_pos)
+      fail(mark, "not valid YAML: a token that starts no node (a ',' outside a flow collection?)");
+    ++m_documents;
+    m_last_document_pos = mark.pos;
     m_nodes = 0;
     m_anchors.clear();
     m_frames.clear();
@@ -179,6 +186,8 @@ private:
   std::vector<YamlPathPart> m_path;
   bool m_active = false;
   bool m_root_seen = false;
+  std::uint64_t m_documents = 0;
+  int m_last_document_pos = 0;
 };
 
 }  // namespace

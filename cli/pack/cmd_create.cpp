@@ -18,7 +18,7 @@ private:
   GitFlags m_git;
 
   void define(CLI::App& cmd) override {
-    cmd.add_option("spec", m_spec, "Release spec (YAML)")->required();
+    add_spec_argument(cmd, m_spec);
     cmd.add_option("--key", m_keys,
                    "Ed25519 private key (PEM, from keygen); repeatable: each key signs, for sites whose trust policy "
                    "requires several signers")

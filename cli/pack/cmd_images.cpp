@@ -14,8 +14,10 @@ private:
   GitFlags m_git;
 
   void define(CLI::App& cmd) override {
-    cmd.add_option("spec", m_spec, "Release spec (YAML)")->required();
+    add_spec_argument(cmd, m_spec);
     add_git_flags(cmd, m_git);
+    cmd.footer("Reads the spec and the YAML; no image is fetched. Exit status: 0 listed, 2 usage (the spec, the YAML "
+               "or an image field that is not a reference), 4 a git remote failed.");
   }
 
   void run(Progress& progress) override {

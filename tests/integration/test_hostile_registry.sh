@@ -10,7 +10,10 @@ source "$ROOT/tests/integration/registry.sh"
 
 export HOME=$T REGISTRY_AUTH_FILE=
 # Stalls end after this many seconds here (60 by default).
-export AIRLOCK_STALL_TIMEOUT=3
+# Stalls are cut after 3 s where a test stalls on purpose; elsewhere 30 s, so
+# that a slow (sanitizer) build on a loaded machine hits the limit under test
+# rather than the stall timeout.
+export AIRLOCK_STALL_TIMEOUT=30
 RSS_KIB=$((64 * 1024))  # every path here streams or refuses before reading
 "$PACK" keygen --out k > /dev/null
 
@@ -74,8 +77,8 @@ pack_hostile retry-after-huge 0 "" "Retry-After: 10^20 (waited the 30 s cap, the
 rm -f out.tar.zst
 
 # Stalls end within the stall timeout (3 s here).
-pack_hostile stall-headers 4 "manifest org/app:1.0: stalled: fewer than 1024 bytes moved in 3 s" "an upstream that never answers"
-pack_hostile stall-body 4 "stalled: fewer than 1024 bytes moved in 3 s" "an upstream that stops mid-body"
+AIRLOCK_STALL_TIMEOUT=3 pack_hostile stall-headers 4 "manifest org/app:1.0: stalled: fewer than 1024 bytes moved in 3 s" "an upstream that never answers"
+AIRLOCK_STALL_TIMEOUT=3 pack_hostile stall-body 4 "stalled: fewer than 1024 bytes moved in 3 s" "an upstream that stops mid-body"
 
 # Class 4: credentials go only to the registry's origin.
 for mode in storage-401 storage-401-basic; do
@@ -114,7 +117,7 @@ grep -q "bytes" "$T/err.txt" && grep -qE "after [0-9]+ of [0-9]+ bytes" "$T/err.
 import_cut cut "a registry that closes mid-PATCH: exit 4, not SIGPIPE" --chunk-mib 1
 grep -qE "chunk at byte 0: .* after [0-9]+ of 1048576 bytes" "$T/err.txt" \
   && ok "the message names the chunk and its bytes" || bad "no chunk named: $(cat "$T/err.txt")"
-import_cut stall "a registry that stops reading mid-PUT"
+AIRLOCK_STALL_TIMEOUT=3 import_cut stall "a registry that stops reading mid-PUT"
 grep -q "stalled: fewer than 1024 bytes moved in 3 s" "$T/err.txt" && ok "the stall is named" || bad "stall: $(cat "$T/err.txt")"
 
 finish
