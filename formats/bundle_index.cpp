@@ -21,7 +21,7 @@ std::string blob_entry_path(const Digest& digest) { return "blobs/sha256/" + dig
 
 std::string BundleIndex::to_json() const {
   nlohmann::json j;
-  j["formatVersion"] = k_bundle_format_version;
+  j["formatVersion"] = format_version();
   j["release"] = {{"name", name}, {"version", version}, {"sequence", sequence}};
   j["created"] = format_utc(created);
   if (expires) j["expires"] = format_utc(*expires);
@@ -141,9 +141,11 @@ BundleIndex BundleIndex::parse(std::string_view json, std::string_view where) {
   const auto version = field<nlohmann::json>(j, "formatVersion", "the index", where);
   if (!version.is_number())
     throw VerificationError(fmt::format("{}: index: the index.formatVersion has the wrong type", where));
-  if (!version.is_number_unsigned() || version.get<std::uint64_t>() != k_bundle_format_version)
-    throw VerificationError(fmt::format("{}: bundle format version {} is not supported (this airlock reads {})", where,
-                                        version.dump(), k_bundle_format_version));
+  if (!version.is_number_unsigned() || version.get<std::uint64_t>() < k_bundle_format_version ||
+      version.get<std::uint64_t>() > k_bundle_format_version_kustomize)
+    throw VerificationError(fmt::format("{}: bundle format version {} is not supported (this airlock reads {} and {})",
+                                        where, version.dump(), k_bundle_format_version,
+                                        k_bundle_format_version_kustomize));
   BundleIndex idx;
   const auto release = field<nlohmann::json>(j, "release", "the index", where);
   idx.name = field<std::string>(release, "name", "release", where);
@@ -212,9 +214,14 @@ BundleIndex BundleIndex::parse(std::string_view json, std::string_view where) {
         throw VerificationError(fmt::format("{}: index: value name \"{}\" is malformed", where, d.name));
       idx.values.push_back(std::move(d));
     }
-  if (j.contains("kustomize"))
+  if (j.contains("kustomize")) {
+    // A format-1 reader ignores the field: a bundle that has it says so by its version.
+    if (version.get<std::uint64_t>() < k_bundle_format_version_kustomize)
+      throw VerificationError(fmt::format("{}: index: \"kustomize\" needs format version {}, the index says {}", where,
+                                          k_bundle_format_version_kustomize, version.dump()));
     for (const auto& k : field<nlohmann::json>(j, "kustomize", "the index", where))
       idx.kustomize.push_back(parse_kustomize_entry(k, paths, where));
+  }
   std::set<std::string> names;
   for (const auto& i : field<nlohmann::json>(j, "images", "the index", where)) {
     IndexImage img;

@@ -15,7 +15,14 @@
 
 namespace airlock {
 
+// 1: the first format. 2: format 1 and fields that an importer of format
+// 1 would ignore and so deploy other than the packer meant (kustomize[]: it
+// would render the tree as plain YAML, its images not pointed at the site).
+// The packer writes 2 only for a bundle that has them, so every other
+// bundle stays what format 1 is, byte for byte, and an older importer
+// refuses the rest by their version.
 inline constexpr int k_bundle_format_version = 1;
+inline constexpr int k_bundle_format_version_kustomize = 2;
 inline constexpr std::string_view k_envelope_entry = "bundle.dsse.json";
 // How far a bundle's creation time may run ahead of the clock that reads it
 // (the two sides' clocks differ). Further is refused, at pack and at
@@ -74,6 +81,10 @@ struct BundleIndex {
   std::vector<DeclaredValue> values;  // site values the YAML's ${airlock:NAME} placeholders need
   std::vector<KustomizeEntry> kustomize;
 
+  // The lowest format version that holds what this index has.
+  [[nodiscard]] int format_version() const {
+    return kustomize.empty() ? k_bundle_format_version : k_bundle_format_version_kustomize;
+  }
   [[nodiscard]] std::string to_json() const;
   // Strict: unknown format version, missing fields, unsafe or duplicate
   // entry paths all throw VerificationError naming `where`.

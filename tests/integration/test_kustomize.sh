@@ -273,6 +273,9 @@ check "the image the patch sets, set by the overlay" -- jq -e \
 check "the overlay the entry does not use is a note" -- jq -e \
   '.kustomizeNotes | length == 1 and (.[0] | contains("overlays/dev/kustomization.yaml"))' own-images.json
 check "pack the tree" -- "$PACK" create own/spec.yaml --key k.key -o own.tar.zst "${reg[@]}"
+payload own.tar.zst | jq -e '.formatVersion == 2' > /dev/null \
+  && ok "a bundle with a kustomize tree is format version 2 (an importer of format 1 refuses it)" \
+  || bad "formatVersion: $(payload own.tar.zst | jq .formatVersion)"
 tar --zstd -tf own.tar.zst > own-entries.txt
 grep -qx manifests/overlays/release/settings.properties own-entries.txt \
   && ok "the generator's non-YAML source is bundled" || bad "settings.properties is not in the bundle"

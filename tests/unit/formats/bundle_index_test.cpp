@@ -143,7 +143,9 @@ TEST_CASE("BundleIndex::parse rejects malformed indexes naming the bundle", "[bu
   };
   rejects("{not json", {"not JSON"});
   rejects("[]", {"has no \"formatVersion\""});
-  rejects(mutated([](json& j) { j["formatVersion"] = 2; }), {"format version 2 is not supported"});
+  rejects(mutated([](json& j) { j["formatVersion"] = 3; }),
+          {"format version 3 is not supported (this airlock reads 1 and 2)"});
+  rejects(mutated([](json& j) { j["formatVersion"] = 0; }), {"format version 0 is not supported"});
   rejects(mutated([](json& j) { j["formatVersion"] = "1"; }), {"formatVersion has the wrong type"});
   rejects(mutated([](json& j) { j.erase("release"); }), {"has no \"release\""});
   rejects(mutated([](json& j) { j["release"].erase("name"); }), {"release has no \"name\""});
@@ -199,6 +201,9 @@ TEST_CASE("BundleIndex carries kustomize entries, checked before they are render
                            {"manifests/app.yaml"},
                            {"registry.k8s.io/metrics-server/metrics-server:v0.9.0"}});
   const auto text = idx.to_json();
+  // Version 2, so that an importer of format 1 refuses what it would render as plain YAML.
+  CHECK(json::parse(text)["formatVersion"] == 2);
+  CHECK(json::parse(sample().to_json())["formatVersion"] == 1);
   const auto back = BundleIndex::parse(text, "b");
   REQUIRE(back.kustomize.size() == 1);
   CHECK(back.kustomize[0].entry == "manifests/overlays/release");
@@ -213,6 +218,8 @@ TEST_CASE("BundleIndex carries kustomize entries, checked before they are render
     REQUIRE_THROWS_MATCHES(BundleIndex::parse(j.dump(), "b"), VerificationError,
                            FailsWith(ExitCode::verification, parts));
   };
+  rejects([](json& j) { j["formatVersion"] = 1; },
+          {"b: index", "\"kustomize\" needs format version 2, the index says 1"});
   rejects([](json& j) { j["kustomize"][0]["entry"] = "blobs"; }, {"b: index", "not a directory of manifests/"});
   rejects([](json& j) { j["kustomize"][0]["entry"] = "manifests/../x"; }, {"not a directory of manifests/"});
   rejects([](json& j) { j["kustomize"][0]["entry"] = "manifests/app.yaml"; }, {"holds no kustomization file"});
