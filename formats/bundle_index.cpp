@@ -4,12 +4,14 @@
 #include "common/printable.hpp"
 #include "common/timestamp.hpp"
 #include "formats/image_name.hpp"
+#include "formats/image_reference.hpp"
 #include "formats/names.hpp"
 #include "formats/release_limits.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <set>
 #include <type_traits>
 
@@ -19,7 +21,7 @@ std::string blob_entry_path(const Digest& digest) { return "blobs/sha256/" + dig
 
 std::string BundleIndex::to_json() const {
   nlohmann::json j;
-  j["formatVersion"] = k_bundle_format_version;
+  j["formatVersion"] = format_version();
   j["release"] = {{"name", name}, {"version", version}, {"sequence", sequence}};
   j["created"] = format_utc(created);
   if (expires) j["expires"] = format_utc(*expires);
@@ -46,6 +48,12 @@ std::string BundleIndex::to_json() const {
       j["values"].push_back({{"name", v.name}, {"description", v.description}});
       if (v.default_value) j["values"].back()["default"] = *v.default_value;
     }
+  }
+  if (!kustomize.empty()) {
+    j["kustomize"] = nlohmann::json::array();
+    for (const auto& k : kustomize)
+      j["kustomize"].push_back(
+          {{"entry", k.entry}, {"files", k.files}, {"resources", k.resources}, {"images", k.images}});
   }
   j["entries"] = nlohmann::json::array();
   for (const auto& e : entries)
@@ -84,6 +92,42 @@ Digest digest_field(const std::string& text, std::string_view ctx, std::string_v
   return *d;
 }
 
+bool is_reference_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         std::string_view("._-:/@[]").find(c) != std::string_view::npos;
+}
+
+// The import writes these into the YAML it commits: each file an entry of
+// the bundle's manifests/, the entry a directory of it holding a
+// kustomization, each image a reference of reference characters only.
+KustomizeEntry parse_kustomize_entry(const nlohmann::json& k, const std::set<std::string>& paths,
+                                     std::string_view where) {
+  KustomizeEntry out;
+  out.entry = field<std::string>(k, "entry", "a kustomize entry", where);
+  const auto ctx = "kustomize entry " + printable(out.entry);
+  out.files = field<std::vector<std::string>>(k, "files", ctx, where);
+  out.resources = field<std::vector<std::string>>(k, "resources", ctx, where);
+  out.images = field<std::vector<std::string>>(k, "images", ctx, where);
+  if ((out.entry != "manifests" && !out.entry.starts_with("manifests/")) || !unsafe_path_reason(out.entry).empty())
+    throw VerificationError(fmt::format("{}: index: {} is not a directory of manifests/", where, ctx));
+  for (const auto* list : {&out.files, &out.resources})
+    for (const auto& f : *list)
+      if (!f.starts_with("manifests/") || !paths.contains(f))
+        throw VerificationError(
+            fmt::format("{}: index: {} names \"{}\", which is not a manifests/ entry", where, ctx, printable(f)));
+  bool has_kustomization = false;
+  for (const auto& f : out.files)
+    for (const auto name : {"kustomization.yaml", "kustomization.yml", "Kustomization"})
+      has_kustomization = has_kustomization || f == out.entry + "/" + name;
+  if (!has_kustomization)
+    throw VerificationError(fmt::format("{}: index: {} holds no kustomization file of its files", where, ctx));
+  for (const auto& img : out.images)
+    if (!std::all_of(img.begin(), img.end(), is_reference_char) || !ImageReference::try_parse(img))
+      throw VerificationError(
+          fmt::format("{}: index: {} has an image \"{}\" that is not a reference", where, ctx, printable(img)));
+  return out;
+}
+
 }  // namespace
 
 BundleIndex BundleIndex::parse(std::string_view json, std::string_view where) {
@@ -97,9 +141,11 @@ BundleIndex BundleIndex::parse(std::string_view json, std::string_view where) {
   const auto version = field<nlohmann::json>(j, "formatVersion", "the index", where);
   if (!version.is_number())
     throw VerificationError(fmt::format("{}: index: the index.formatVersion has the wrong type", where));
-  if (!version.is_number_unsigned() || version.get<std::uint64_t>() != k_bundle_format_version)
-    throw VerificationError(fmt::format("{}: bundle format version {} is not supported (this airlock reads {})", where,
-                                        version.dump(), k_bundle_format_version));
+  if (!version.is_number_unsigned() || version.get<std::uint64_t>() < k_bundle_format_version ||
+      version.get<std::uint64_t>() > k_bundle_format_version_kustomize)
+    throw VerificationError(fmt::format("{}: bundle format version {} is not supported (this airlock reads {} and {})",
+                                        where, version.dump(), k_bundle_format_version,
+                                        k_bundle_format_version_kustomize));
   BundleIndex idx;
   const auto release = field<nlohmann::json>(j, "release", "the index", where);
   idx.name = field<std::string>(release, "name", "release", where);
@@ -168,6 +214,14 @@ BundleIndex BundleIndex::parse(std::string_view json, std::string_view where) {
         throw VerificationError(fmt::format("{}: index: value name \"{}\" is malformed", where, d.name));
       idx.values.push_back(std::move(d));
     }
+  if (j.contains("kustomize")) {
+    // A format-1 reader ignores the field: a bundle that has it says so by its version.
+    if (version.get<std::uint64_t>() < k_bundle_format_version_kustomize)
+      throw VerificationError(fmt::format("{}: index: \"kustomize\" needs format version {}, the index says {}", where,
+                                          k_bundle_format_version_kustomize, version.dump()));
+    for (const auto& k : field<nlohmann::json>(j, "kustomize", "the index", where))
+      idx.kustomize.push_back(parse_kustomize_entry(k, paths, where));
+  }
   std::set<std::string> names;
   for (const auto& i : field<nlohmann::json>(j, "images", "the index", where)) {
     IndexImage img;

@@ -15,7 +15,14 @@
 
 namespace airlock {
 
+// 1: the first format. 2: format 1 and fields that an importer of format
+// 1 would ignore and so deploy other than the packer meant (kustomize[]: it
+// would render the tree as plain YAML, its images not pointed at the site).
+// The packer writes 2 only for a bundle that has them, so every other
+// bundle stays what format 1 is, byte for byte, and an older importer
+// refuses the rest by their version.
 inline constexpr int k_bundle_format_version = 1;
+inline constexpr int k_bundle_format_version_kustomize = 2;
 inline constexpr std::string_view k_envelope_entry = "bundle.dsse.json";
 // How far a bundle's creation time may run ahead of the clock that reads it
 // (the two sides' clocks differ). Further is refused, at pack and at
@@ -51,6 +58,17 @@ struct ManifestSource {
   std::string path;
 };
 
+// A manifests item built with kustomize (docs/FORMAT.md 6.8): the import
+// keeps its files as the vendor wrote them, lists only the entry in the
+// generated kustomization, and points the images the build deploys at the
+// site registry with an images: transformer there.
+struct KustomizeEntry {
+  std::string entry;                   // "manifests" or "manifests/DIR": a directory holding a kustomization
+  std::vector<std::string> files;      // every manifests/ file of the item, in archive order
+  std::vector<std::string> resources;  // those the build reads as resources, in archive order
+  std::vector<std::string> images;     // the image field values the build deploys, after its transformers
+};
+
 struct BundleIndex {
   std::string name;
   std::string version;
@@ -61,7 +79,12 @@ struct BundleIndex {
   std::vector<IndexEntry> entries;
   std::vector<ManifestSource> manifest_sources;
   std::vector<DeclaredValue> values;  // site values the YAML's ${airlock:NAME} placeholders need
+  std::vector<KustomizeEntry> kustomize;
 
+  // The lowest format version that holds what this index has.
+  [[nodiscard]] int format_version() const {
+    return kustomize.empty() ? k_bundle_format_version : k_bundle_format_version_kustomize;
+  }
   [[nodiscard]] std::string to_json() const;
   // Strict: unknown format version, missing fields, unsafe or duplicate
   // entry paths all throw VerificationError naming `where`.

@@ -24,19 +24,25 @@ bool is_container_image(const std::vector<YamlPathPart>& path) {
   return is_key(list, "containers") || is_key(list, "initContainers") || is_key(list, "ephemeralContainers");
 }
 
+// ...containers[N].image, initContainers[N].image: what kustomize's images
+// transformer sets (not ephemeralContainers).
+bool is_kustomize_image(const std::vector<YamlPathPart>& path) {
+  return is_container_image(path) && !is_key(path[path.size() - 3], "ephemeralContainers");
+}
+
 // A finding before its document's kind and name are known, and before its
 // place in the file is.
 struct Pending {
   FoundImage found;
   std::size_t scalar = 0;      // where its scalar node starts
   std::size_t occurrence = 0;  // which occurrence of `text` in the scalar's value
-  bool embedded = false;
+  enum class Kind { image, embedded, kustomize } kind = Kind::image;
 };
 
 class Discovery final : public YamlVisitor {
 public:
-  Discovery(std::string_view text, std::string_view file, DiscoveryResult& out)
-      : m_text(text), m_file(file), m_out(out) {}
+  Discovery(std::string_view text, std::string_view file, const DiscoveryOptions& options, DiscoveryResult& out)
+      : m_text(text), m_file(file), m_options(options), m_out(out) {}
 
   void document_start() override {
     m_kind.clear();
@@ -56,7 +62,7 @@ public:
       Pending p{{r.text, std::move(r.reference), where, yaml_path_text(s.path), std::string::npos, false},
                 s.offset,
                 count_before(s.value, r.text, r.offset),
-                true};
+                Pending::Kind::embedded};
       m_pending.push_back(std::move(p));
     }
   }
@@ -88,7 +94,14 @@ public:
       for (std::size_t k = 0; k < p.occurrence && at != std::string_view::npos; ++k)
         at = source.find(p.found.text, at + p.found.text.size());
       if (at != std::string_view::npos) p.found.offset = p.scalar + at;
-      (p.embedded ? m_out.embedded : m_out.images).push_back(std::move(p.found));
+      switch (p.kind) {
+        case Pending::Kind::image: m_out.images.push_back(std::move(p.found)); break;
+        case Pending::Kind::embedded: m_out.embedded.push_back(std::move(p.found)); break;
+        case Pending::Kind::kustomize:
+          m_out.kustomize_fields.push_back(
+              {std::move(p.found.text), std::move(p.found.where), std::move(p.found.context), p.found.offset});
+          break;
+      }
     }
   }
 
@@ -136,12 +149,19 @@ private:
   void image_field(const YamlScalar& s, const std::string& where) {
     if (s.value.empty()) return;
     const bool container = is_container_image(s.path);
+    if (m_options.kustomize && is_kustomize_image(s.path)) {
+      m_pending.push_back({{std::string(s.value), {}, where, yaml_path_text(s.path), std::string::npos, true},
+                           s.offset,
+                           0,
+                           Pending::Kind::kustomize});
+      return;
+    }
     if (auto ref = ImageReference::try_parse(s.value)) {
       m_pending.push_back(
           {{std::string(s.value), std::move(*ref), where, yaml_path_text(s.path), std::string::npos, container},
            s.offset,
            0,
-           false});
+           Pending::Kind::image});
     } else {
       m_errors.push_back({where, yaml_path_text(s.path), std::string(s.value), container});
     }
@@ -149,6 +169,7 @@ private:
 
   std::string_view m_text;
   std::string_view m_file;
+  const DiscoveryOptions& m_options;
   DiscoveryResult& m_out;
   std::string m_kind, m_name;
   std::vector<Pending> m_pending;    // of the current document
@@ -159,9 +180,9 @@ private:
 
 }  // namespace
 
-DiscoveryResult discover_images(std::string_view yaml, std::string_view file) {
+DiscoveryResult discover_images(std::string_view yaml, std::string_view file, const DiscoveryOptions& options) {
   DiscoveryResult result;
-  Discovery discovery(yaml, file, result);
+  Discovery discovery(yaml, file, options, result);
   scan_yaml(yaml, file, discovery);
   discovery.resolve();
   return result;

@@ -16,6 +16,13 @@
 // - CustomResourceDefinitions are skipped whole: their OpenAPI schemas
 //   have `image` properties and prose, which are not images.
 //
+// - With `kustomize` set (a resource or a patch of a kustomize build), the
+//   image fields kustomize's images transformer sets (containers[N].image
+//   and initContainers[N].image at any depth, outside CRDs) are returned
+//   as written and unchecked, in `kustomize_fields`: what they hold is only
+//   an image once the build's transformers have run
+//   (formats/kustomize_image.hpp).
+//
 // The YAML is read as events with the limits of formats/yaml_scan.hpp.
 
 #include "formats/image_reference.hpp"
@@ -39,15 +46,29 @@ struct FoundImage {
   bool container = false;  // the image of a container of a pod spec
 };
 
+// An image field as written, not yet an image reference.
+struct ImageField {
+  std::string text;
+  std::string where;                       // file:line
+  std::string context;                     // Kind/name and the path to the field
+  std::size_t offset = std::string::npos;  // as FoundImage::offset
+};
+
+struct DiscoveryOptions {
+  bool kustomize = false;
+};
+
 struct DiscoveryResult {
-  std::vector<FoundImage> images;    // image fields, in file order
-  std::vector<FoundImage> embedded;  // references inside other strings, in file order
-  std::vector<std::string> errors;   // container image fields that are not references
-  std::vector<std::string> notes;    // other image fields that are not references
+  std::vector<FoundImage> images;            // image fields, in file order
+  std::vector<ImageField> kustomize_fields;  // with DiscoveryOptions::kustomize: the fields its transformer sets
+  std::vector<FoundImage> embedded;          // references inside other strings, in file order
+  std::vector<std::string> errors;           // container image fields that are not references
+  std::vector<std::string> notes;            // other image fields that are not references
 };
 
 // Throws UsageError naming file:line when the YAML does not parse or
 // breaks a limit of formats/yaml_scan.hpp.
-[[nodiscard]] DiscoveryResult discover_images(std::string_view yaml, std::string_view file);
+[[nodiscard]] DiscoveryResult discover_images(std::string_view yaml, std::string_view file,
+                                              const DiscoveryOptions& options = {});
 
 }  // namespace airlock

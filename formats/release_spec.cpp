@@ -54,6 +54,20 @@ bool scalar_item(const std::filesystem::path& path, const YAML::Node& item,
   return false;
 }
 
+// kustomize: ENTRY, a directory inside the item: relative, normalised, no "..".
+std::string kustomize_entry(const std::filesystem::path& path, const YAML::Node& node) {
+  const auto text = yaml_scalar(path, node, "kustomize");
+  const auto normal = std::filesystem::path(text).lexically_normal().generic_string();
+  std::string entry = normal == "." ? "" : normal;
+  while (entry.ends_with('/')) entry.pop_back();
+  if (text.empty() || text.starts_with('/') || entry == ".." || entry.starts_with("../") ||
+      !unsafe_path_reason(entry.empty() ? "x" : entry).empty())
+    throw UsageError(fmt::format("{}: kustomize: \"{}\" must be a directory inside the manifests entry (relative, no "
+                                 "\"..\")",
+                                 yaml_where(path, node), text));
+  return entry;
+}
+
 }  // namespace
 
 ReleaseSpec load_release_spec(const std::filesystem::path& path) {
@@ -89,15 +103,22 @@ ReleaseSpec load_release_spec(const std::filesystem::path& path) {
   for (const auto& m : list_items(path, root["manifests"], "manifests must be a list of files or directories")) {
     SpecManifests entry;
     entry.where = yaml_where(path, m);
-    if (scalar_item(path, m, {"git", "ref", "path"}, "manifests key",
-                    "a manifests entry is a path or {git, ref, path}")) {
+    if (scalar_item(path, m, {"git", "ref", "path", "kustomize"}, "manifests key",
+                    "a manifests entry is a path, {path, kustomize} or {git, ref, path, kustomize}")) {
       entry.path = m.Scalar();
+    } else if (!m["git"] && !m["ref"]) {
+      if (!m["path"]) throw UsageError(fmt::format("{}: a manifests entry without git: needs path:", entry.where));
+      entry.path = yaml_scalar(path, m["path"], "path");
     } else {
       if (!m["git"] || !m["ref"])
         throw UsageError(fmt::format("{}: a git manifests entry needs git: URL and ref: TAG-OR-COMMIT", entry.where));
       entry.git = yaml_scalar(path, m["git"], "git");
       entry.ref = yaml_scalar(path, m["ref"], "ref");
       entry.path = m["path"] ? yaml_scalar(path, m["path"], "path") : "";
+    }
+    if (m.IsMap() && m["kustomize"]) {
+      entry.kustomize = kustomize_entry(path, m["kustomize"]);
+      entry.kustomize_where = yaml_where(path, m["kustomize"]);
     }
     spec.manifests.push_back(std::move(entry));
   }

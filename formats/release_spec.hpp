@@ -8,6 +8,7 @@
 //   manifests:              # files or directories (*.yaml, *.yml), relative to the spec,
 //     - k8s/                # or a vendor's git repository at a tag, branch or commit
 //     - {git: https://git.example.com/vendor/deploy.git, ref: v1.2.0, path: manifests}
+//     - {path: vendor/metrics-server, kustomize: overlays/release}   # a kustomize tree and its entry
 //   images:
 //     - {source: "oci:layouts/app:1.0", name: "org/app:1.0"}
 //     - quay.io/argoproj/argo-rollouts:v1.7.2   # or {source: "docker://REF", name: ...}
@@ -36,12 +37,18 @@ struct SpecImage {
 };
 
 // A manifests entry: a file or directory relative to the spec, or a
-// directory of a git repository at a tag, branch or commit.
+// directory of a git repository at a tag, branch or commit; a directory may
+// name the entry point of its kustomize build.
 struct SpecManifests {
   std::string path;
   std::optional<std::string> git;
   std::string ref;
-  std::string where;  // spec:line
+  // The kustomize entry relative to the directory, normalised ("" for the
+  // directory itself); nullopt: the directory when it holds a
+  // kustomization file, else none (packer/release_plan.hpp).
+  std::optional<std::string> kustomize;
+  std::string where;            // spec:line
+  std::string kustomize_where;  // spec:line of kustomize:
 };
 
 struct SpecExpiry {

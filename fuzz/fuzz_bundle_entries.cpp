@@ -14,6 +14,7 @@
 #include "formats/bundle_reader.hpp"
 #include "formats/names.hpp"
 #include "fuzz/fuzz_support.hpp"
+#include "tests/testkit/raw_tar.hpp"
 
 #include <fuzzer/FuzzedDataProvider.h>
 
@@ -21,39 +22,10 @@
 #include <set>
 
 using namespace airlock;
+using airlock::testkit::pax_record;
+using airlock::testkit::raw_header;
 
 namespace {
-
-// One tar header block of `type` named `name` with `body` as its data,
-// checksum filled in: the forms libarchive's writer never emits.
-std::string raw_header(char type, const std::string& name, const std::string& body) {
-  std::string h(512, '\0');
-  name.copy(h.data(), std::min<std::size_t>(name.size(), 99));
-  std::snprintf(h.data() + 100, 8, "%07o", 0644);
-  std::snprintf(h.data() + 108, 8, "%07o", 0);
-  std::snprintf(h.data() + 116, 8, "%07o", 0);
-  std::snprintf(h.data() + 124, 12, "%011llo", static_cast<unsigned long long>(body.size()));
-  std::snprintf(h.data() + 136, 12, "%011o", 0);
-  std::fill(h.begin() + 148, h.begin() + 156, ' ');
-  h[156] = type;
-  std::string("ustar\0"
-              "00",
-              8)
-      .copy(h.data() + 257, 8);
-  unsigned sum = 0;
-  for (const char c : h) sum += static_cast<unsigned char>(c);
-  std::snprintf(h.data() + 148, 8, "%06o", sum);
-  std::string padded = body;
-  padded.resize((body.size() + 511) / 512 * 512, '\0');
-  return h + padded;
-}
-
-std::string pax_record(const std::string& key, const std::string& value) {
-  const std::size_t body = key.size() + value.size() + 3;
-  std::size_t len = body + 1;
-  while (std::to_string(len).size() + body != len) ++len;
-  return std::to_string(len) + " " + key + "=" + value + "\n";
-}
 
 la_ssize_t append(archive*, void* out, const void* buf, size_t len) {
   static_cast<std::string*>(out)->append(static_cast<const char*>(buf), len);

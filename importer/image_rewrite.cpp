@@ -12,8 +12,9 @@
 namespace airlock {
 
 RenderedYaml render_images(std::string_view yaml, std::string_view file,
-                           const std::function<std::optional<std::string>(const ImageReference&)>& target) {
-  const auto found = discover_images(yaml, file);
+                           const std::function<std::optional<std::string>(const ImageReference&)>& target,
+                           const DiscoveryOptions& options) {
+  const auto found = discover_images(yaml, file, options);
   // Offset → (length, replacement); an alias shares its anchor's offset, so
   // each reference is rewritten once.
   std::map<std::size_t, std::pair<std::size_t, std::string>> edits;

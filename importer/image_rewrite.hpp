@@ -6,6 +6,7 @@
 // references inside other strings (a flag, an env value, a ConfigMap's text),
 // each located byte for byte in the file.
 
+#include "formats/image_discovery.hpp"
 #include "formats/image_reference.hpp"
 
 #include <functional>
@@ -31,9 +32,10 @@ struct RenderedYaml {
 // nullopt for any other (left as it is). Throws UsageError naming file:line
 // for YAML that does not parse and for a reference the bundle carries that
 // does not stand byte for byte in the file (a double-quoted scalar that
-// escapes it).
-[[nodiscard]] RenderedYaml render_images(
-    std::string_view yaml, std::string_view file,
-    const std::function<std::optional<std::string>(const ImageReference&)>& target);
+// escapes it). `options` choose what discovery reports as an image (with
+// `kustomize`, the fields kustomize's transformer sets are left alone).
+[[nodiscard]] RenderedYaml render_images(std::string_view yaml, std::string_view file,
+                                         const std::function<std::optional<std::string>(const ImageReference&)>& target,
+                                         const DiscoveryOptions& options = {});
 
 }  // namespace airlock

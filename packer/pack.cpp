@@ -155,6 +155,7 @@ BundleIndex build_index(const ReleasePlan& plan, const std::vector<ResolvedImage
     index.entries.push_back({blob_entry_path(b->descriptor.digest), b->descriptor.digest, b->descriptor.size});
   for (const auto& r : images) index.images.push_back(r.image);
   index.manifest_sources = plan.sources;
+  index.kustomize = plan.kustomize;
   index.values = spec.values;
   return index;
 }

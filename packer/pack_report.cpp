@@ -16,6 +16,7 @@ std::string unbundled_reference_warning(const FoundImage& found) {
 void report_plan_notices(const ReleasePlan& plan, Progress& progress) {
   for (const auto& w : plan.unbundled) progress.warn(unbundled_reference_warning(w));
   for (const auto& n : plan.notes) progress.warn(n + " (not a container's image: not bundled)");
+  for (const auto& n : plan.kustomize_notes) progress.warn(n);
 }
 
 namespace {
@@ -59,13 +60,18 @@ std::string sign_text(const SignBundleResult& r, const std::string& bundle) {
 
 nlohmann::ordered_json images_json(const ReleasePlan& plan) {
   nlohmann::ordered_json images = nlohmann::ordered_json::array();
-  for (const auto& i : plan.images) images.push_back({{"name", i.name}, {"source", i.source}, {"foundAt", i.found_at}});
+  for (const auto& i : plan.images) {
+    nlohmann::ordered_json trails = nlohmann::ordered_json::array();
+    for (const auto& t : i.trails) trails.push_back({{"at", i.found_at[t.found_at]}, {"was", t.was}, {"setBy", t.by}});
+    images.push_back({{"name", i.name}, {"source", i.source}, {"foundAt", i.found_at}, {"transformed", trails}});
+  }
   nlohmann::ordered_json warnings = nlohmann::ordered_json::array();
   for (const auto& w : plan.unbundled)
     warnings.push_back({{"text", w.text}, {"reference", w.reference.str()}, {"at", w.where}, {"context", w.context}});
   return {{"images", images},
           {"warnings", warnings},
           {"notes", plan.notes},
+          {"kustomizeNotes", plan.kustomize_notes},
           {"summary", {{"images", plan.images.size()}, {"unbundled", plan.unbundled.size()}}}};
 }
 
@@ -73,7 +79,11 @@ std::string images_text(const ReleasePlan& plan) {
   std::string out;
   for (const auto& i : plan.images) {
     out += fmt::format("{}\n  from {}\n", i.name, printable(i.source));
-    for (const auto& at : i.found_at) out += fmt::format("  at   {}\n", at);
+    for (std::size_t k = 0; k < i.found_at.size(); ++k) {
+      out += fmt::format("  at   {}\n", i.found_at[k]);
+      for (const auto& t : i.trails)
+        if (t.found_at == k) out += fmt::format("       was {}, set by {}\n", printable(t.was), fmt::join(t.by, ", "));
+    }
   }
   out += fmt::format("{} image{} to bundle, {} reference{} found that {} not bundled{}\n", plan.images.size(),
                      plan.images.size() == 1 ? "" : "s", plan.unbundled.size(), plan.unbundled.size() == 1 ? "" : "s",

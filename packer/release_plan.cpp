@@ -9,11 +9,17 @@
 #include "formats/names.hpp"
 #include "formats/release_limits.hpp"
 #include "packer/git_manifests.hpp"
+#include "packer/kustomize_build.hpp"
+#include "common/printable.hpp"
+#include "formats/kustomization.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
+#include <set>
 
 namespace airlock {
 namespace {
@@ -26,8 +32,129 @@ std::string resolve_git_url(const ReleaseSpec& spec, const std::string& url) {
   return std::filesystem::absolute(spec.dir / url).lexically_normal().string();
 }
 
+bool is_kustomization_name(std::string_view name) {
+  return std::find(std::begin(k_kustomization_names), std::end(k_kustomization_names), name) !=
+         std::end(k_kustomization_names);
+}
+
+// One manifests item's files, relative to its root, before they join the
+// bundle; and how a kustomize build reaches the files it did not collect.
+struct ItemFiles {
+  std::map<std::string, std::string> files;
+  std::vector<std::string> order;  // the listing's order; files a build adds follow, sorted
+  std::function<std::string(const std::string&)> show;
+  std::function<std::optional<std::string>(const std::string&, const std::string&)> read_other;
+  std::function<bool(const std::string&)> is_directory;
+};
+
+ItemFiles git_item(const ReleaseSpec& spec, const SpecManifests& m, const GitOptions& git,
+                   std::vector<ManifestSource>& sources) {
+  const auto url = resolve_git_url(spec, *m.git);
+  auto fetched = fetch_git_manifests(url, m.ref, m.path, m.where, git);
+  const auto shown = redact_git_url(*m.git);  // as messages and the index show it
+  sources.push_back({shown, m.ref, fetched.commit, m.path});
+  ItemFiles item;
+  for (auto& [rel, content] : fetched.files) {
+    item.order.push_back(rel);
+    item.files.emplace(rel, std::move(content));
+  }
+  item.show = [shown, ref = m.ref, path = m.path](const std::string& rel) {
+    return fmt::format("{}@{}:{}", shown, ref, (std::filesystem::path(path) / rel).generic_string());
+  };
+  item.read_other = [show = item.show](const std::string& rel, const std::string& where) -> std::optional<std::string> {
+    if (where.empty()) return std::nullopt;
+    throw UsageError(fmt::format("{}: {} is not among the *.yaml and *.yml files of the git source, the only ones it "
+                                 "bundles (missing, or another kind of file)",
+                                 where, show(rel)));
+  };
+  return item;  // is_directory: set where the item stays (it reads item.files)
+}
+
+// A directory of a git source: one its files lie below.
+bool has_files_below(const std::map<std::string, std::string>& files, const std::string& rel) {
+  if (rel.empty()) return true;
+  const auto it = files.lower_bound(rel + "/");
+  return it != files.end() && it->first.starts_with(rel + "/");
+}
+
+ItemFiles directory_item(const ReleaseSpec& spec, const std::filesystem::path& path) {
+  std::vector<std::filesystem::path> found;
+  // Hidden files and directories (.git/, .github/ workflows) are not the
+  // release's YAML.
+  for (auto it = std::filesystem::recursive_directory_iterator(path); it != decltype(it)(); ++it) {
+    if (it->path().filename().string().starts_with('.')) {
+      if (it->is_directory()) it.disable_recursion_pending();
+      continue;
+    }
+    const auto ext = it->path().extension();
+    if (it->is_regular_file() && (ext == ".yaml" || ext == ".yml")) found.push_back(it->path());
+  }
+  std::sort(found.begin(), found.end());
+  if (found.empty())
+    throw UsageError(fmt::format("{}: no *.yaml or *.yml files in {}", spec.path.string(), path.string()));
+  ItemFiles item;
+  for (const auto& f : found) {
+    auto rel = std::filesystem::relative(f, path).generic_string();
+    item.order.push_back(rel);
+    item.files.emplace(std::move(rel), read_small_file(f, k_max_yaml_file));
+  }
+  item.show = [path](const std::string& rel) { return rel.empty() ? path.string() : (path / rel).string(); };
+  // A file the build needs beyond the listing: it must resolve inside the item.
+  item.read_other = [path, show = item.show](const std::string& rel,
+                                             const std::string& where) -> std::optional<std::string> {
+    std::error_code ec;
+    const auto file = path / rel;
+    if (!std::filesystem::is_regular_file(file, ec)) return std::nullopt;
+    const auto root = std::filesystem::weakly_canonical(path, ec);
+    const auto real = std::filesystem::weakly_canonical(file, ec);
+    const auto inside = std::filesystem::relative(real, root, ec).generic_string();
+    if (ec || inside.empty() || inside == ".." || inside.starts_with("../"))
+      throw UsageError(fmt::format("{}: {} leads out of the manifests entry {}", where.empty() ? show(rel) : where,
+                                   show(rel), path.string()));
+    return read_small_file(file, k_max_yaml_file);
+  };
+  item.is_directory = [path](const std::string& rel) {
+    std::error_code ec;
+    return std::filesystem::is_directory(path / rel, ec);
+  };
+  return item;
+}
+
+// The item's kustomize entry: as the spec names it, else its root when that
+// holds a kustomization file, else none.
+std::optional<std::string> kustomize_entry(const SpecManifests& m, const KustomizeTree& tree) {
+  if (m.kustomize) {
+    if (!tree.is_directory(*m.kustomize))
+      throw UsageError(fmt::format("{}: kustomize: {} is not a directory", m.kustomize_where, tree.show(*m.kustomize)));
+    if (!kustomization_file(tree, *m.kustomize))
+      throw UsageError(fmt::format("{}: kustomize: {} holds no kustomization.yaml, kustomization.yml or Kustomization",
+                                   m.kustomize_where, tree.show(*m.kustomize)));
+    return m.kustomize;
+  }
+  if (kustomization_file(tree, "")) return std::string();
+  return std::nullopt;
+}
+
+// The item's files in the order they are bundled.
+std::vector<std::string> bundle_order(const ItemFiles& item) {
+  std::vector<std::string> out = item.order;
+  const std::set<std::string> listed(out.begin(), out.end());
+  for (const auto& [rel, content] : item.files)
+    if (!listed.contains(rel)) out.push_back(rel);
+  return out;
+}
+
+// A kustomize item: the files the build reaches and the images it deploys.
+struct KustomizeItem {
+  KustomizeEntry index;
+  KustomizeBuild build;
+  std::vector<std::string> unused;       // files of the item the build does not read
+  std::set<std::string> unused_entries;  // the same, as bundle entries
+};
+
 std::vector<ManifestFile> load_manifests(const ReleaseSpec& spec, const GitOptions& git,
-                                         std::vector<ManifestSource>& sources) {
+                                         std::vector<ManifestSource>& sources, std::vector<KustomizeItem>& kustomized,
+                                         std::vector<std::string>& notes) {
   std::vector<ManifestFile> out;
   std::map<std::string, std::string> origin;
   std::uint64_t total = 0;
@@ -42,44 +169,63 @@ std::vector<ManifestFile> load_manifests(const ReleaseSpec& spec, const GitOptio
     if (const auto [it, fresh] = origin.emplace(entry, file); !fresh)
       throw UsageError(fmt::format("{} and {} would both be bundled as {}", it->second, file, entry));
     out.push_back({file, entry, std::move(content)});
+    return entry;
   };
   for (const auto& m : spec.manifests) {
+    ItemFiles item;
     if (m.git) {
-      const auto url = resolve_git_url(spec, *m.git);
-      auto fetched = fetch_git_manifests(url, m.ref, m.path, m.where, git);
-      const auto shown = redact_git_url(*m.git);  // as messages and the index show it
-      for (auto& [rel, content] : fetched.files)
-        add(fmt::format("{}@{}:{}", shown, m.ref, (std::filesystem::path(m.path) / rel).generic_string()), rel,
-            std::move(content));
-      sources.push_back({shown, m.ref, fetched.commit, m.path});
+      item = git_item(spec, m, git, sources);
+      item.is_directory = [files = &item.files](const std::string& rel) { return has_files_below(*files, rel); };
+    } else {
+      const auto path = spec.dir / m.path;
+      std::error_code ec;
+      if (std::filesystem::is_regular_file(path, ec)) {
+        if (m.kustomize)
+          throw UsageError(
+              fmt::format("{}: kustomize: needs a directory, and {} is a file", m.kustomize_where, path.string()));
+        add(path.string(), path.filename(), read_small_file(path, k_max_yaml_file));
+        continue;
+      }
+      if (!std::filesystem::is_directory(path, ec))
+        throw UsageError(
+            fmt::format("{}: manifests entry \"{}\": {} does not exist", spec.path.string(), m.path, path.string()));
+      item = directory_item(spec, path);
+    }
+    KustomizeTree tree{&item.files, item.show, item.read_other, item.is_directory};
+    const auto entry = kustomize_entry(m, tree);
+    if (!entry) {
+      if (std::any_of(item.files.begin(), item.files.end(), [](const auto& f) {
+            return is_kustomization_name(std::filesystem::path(f.first).filename().string());
+          }))
+        notes.push_back(fmt::format("{}: {} holds kustomization files but none at its root: it is bundled and read as "
+                                    "plain YAML; name the entry point of its build with kustomize: DIR",
+                                    m.where, item.show("")));
+      for (const auto& rel : bundle_order(item)) add(item.show(rel), rel, std::move(item.files.at(rel)));
       continue;
     }
-    const auto& item = m.path;
-    const auto path = spec.dir / item;
-    std::error_code ec;
-    if (std::filesystem::is_regular_file(path, ec)) {
-      add(path.string(), path.filename(), read_small_file(path, k_max_yaml_file));
-    } else if (std::filesystem::is_directory(path, ec)) {
-      std::vector<std::filesystem::path> files;
-      // Hidden files and directories (.git/, .github/ workflows) are not
-      // the release's YAML.
-      for (auto it = std::filesystem::recursive_directory_iterator(path); it != decltype(it)(); ++it) {
-        if (it->path().filename().string().starts_with('.')) {
-          if (it->is_directory()) it.disable_recursion_pending();
-          continue;
-        }
-        const auto ext = it->path().extension();
-        if (it->is_regular_file() && (ext == ".yaml" || ext == ".yml")) files.push_back(it->path());
+    KustomizeItem k;
+    k.build = build_kustomize(tree, *entry, m.kustomize ? m.kustomize_where : m.where);
+    k.index.entry = entry->empty() ? "manifests" : "manifests/" + *entry;
+    for (const auto& rel : bundle_order(item)) {
+      const auto bundled = add(item.show(rel), rel, std::move(item.files.at(rel)));
+      if (!k.build.used.contains(rel)) {
+        k.unused.push_back(rel);
+        k.unused_entries.insert(bundled);
       }
-      std::sort(files.begin(), files.end());
-      if (files.empty())
-        throw UsageError(fmt::format("{}: no *.yaml or *.yml files in {}", spec.path.string(), path.string()));
-      for (const auto& f : files)
-        add(f.string(), std::filesystem::relative(f, path), read_small_file(f, k_max_yaml_file));
-    } else {
-      throw UsageError(
-          fmt::format("{}: manifests entry \"{}\": {} does not exist", spec.path.string(), item, path.string()));
+      k.index.files.push_back(bundled);
+      if (k.build.resources.contains(rel)) k.index.resources.push_back(bundled);
     }
+    if (!k.unused.empty()) {
+      std::string list;
+      for (const auto& u : k.unused) list += (list.empty() ? "" : ", ") + u;
+      notes.push_back(fmt::format("{}: {} file{} of {} that the kustomize build of {} does not use {} bundled as {} "
+                                  "{}, {} images not bundled: {}",
+                                  m.kustomize ? m.kustomize_where : m.where, k.unused.size(),
+                                  k.unused.size() == 1 ? "" : "s", item.show(""), entry->empty() ? "." : *entry,
+                                  k.unused.size() == 1 ? "is" : "are", k.unused.size() == 1 ? "it" : "they",
+                                  k.unused.size() == 1 ? "is" : "are", k.unused.size() == 1 ? "its" : "their", list));
+    }
+    kustomized.push_back(std::move(k));
   }
   return out;
 }
@@ -109,7 +255,8 @@ PlannedImage plan_spec_image(const SpecImage& si) {
 ReleasePlan plan_release(const std::filesystem::path& spec_path, const GitOptions& git) {
   ReleasePlan plan;
   plan.spec = load_release_spec(spec_path);
-  plan.manifests = load_manifests(plan.spec, git, plan.sources);
+  std::vector<KustomizeItem> kustomized;
+  plan.manifests = load_manifests(plan.spec, git, plan.sources, kustomized, plan.kustomize_notes);
   for (const auto& m : plan.manifests)
     for (const auto& p : find_placeholders(m.content, m.file))
       if (std::none_of(plan.spec.values.begin(), plan.spec.values.end(),
@@ -134,19 +281,66 @@ ReleasePlan plan_release(const std::filesystem::path& spec_path, const GitOption
   for (const auto& si : plan.spec.images) add(plan_spec_image(si));
 
   // Then every image the YAML references that the spec does not already
-  // provide.
+  // provide: the plain files' image fields, and what each kustomize build
+  // deploys.
   std::vector<std::string> errors;
-  for (const auto& m : plan.manifests) {
-    auto found = discover_images(m.content, m.file);
-    errors.insert(errors.end(), found.errors.begin(), found.errors.end());
-    plan.unbundled.insert(plan.unbundled.end(), found.embedded.begin(), found.embedded.end());
-    plan.notes.insert(plan.notes.end(), found.notes.begin(), found.notes.end());
-    for (const auto& img : found.images) {
-      if (const auto i = matcher.find(img.reference))
-        plan.images[*i].found_at.push_back(img.where);
-      else
-        add({img.reference.bundle_name(), "docker://" + img.reference.str(), img.reference, {img.where}});
+  const auto found = [&](const ImageReference& ref, const std::string& where, const ImageTrail* trail) {
+    PlannedImage* img = nullptr;
+    if (const auto i = matcher.find(ref)) {
+      img = &plan.images[*i];
+      img->found_at.push_back(where);
+    } else {
+      add({ref.bundle_name(), "docker://" + ref.str(), ref, {where}, {}});
+      img = &plan.images.back();
     }
+    if (trail) {
+      img->trails.push_back(*trail);
+      img->trails.back().found_at = img->found_at.size() - 1;
+    }
+  };
+  const auto take = [&](DiscoveryResult& d) {
+    errors.insert(errors.end(), d.errors.begin(), d.errors.end());
+    plan.unbundled.insert(plan.unbundled.end(), d.embedded.begin(), d.embedded.end());
+    plan.notes.insert(plan.notes.end(), d.notes.begin(), d.notes.end());
+    for (const auto& img : d.images) found(img.reference, img.where, nullptr);
+  };
+  std::set<std::string> in_kustomize, unused;
+  for (const auto& k : kustomized) {
+    in_kustomize.insert(k.index.files.begin(), k.index.files.end());
+    unused.insert(k.unused_entries.begin(), k.unused_entries.end());
+  }
+  for (const auto& m : plan.manifests) {
+    const bool yaml = m.entry.ends_with(".yaml") || m.entry.ends_with(".yml");
+    if (!in_kustomize.contains(m.entry)) {
+      auto d = discover_images(m.content, m.file);
+      take(d);
+    } else if (yaml && unused.contains(m.entry)) {
+      // Not part of what a build discovers, but the import reads it as YAML.
+      (void)discover_images(m.content, m.file);
+    }
+  }
+  for (auto& k : kustomized) {
+    for (const auto& u : k.build.uses) {
+      const auto ref = ImageReference::try_parse(u.value);
+      if (!ref) {
+        errors.push_back(fmt::format("{}: {}: \"{}\"{} is not an image reference", u.field.where, u.field.context,
+                                     printable(u.value),
+                                     u.set_by.empty() ? "" : fmt::format(" (set by {})", fmt::join(u.set_by, ", "))));
+        continue;
+      }
+      if (std::find(k.index.images.begin(), k.index.images.end(), u.value) == k.index.images.end())
+        k.index.images.push_back(u.value);
+      const ImageTrail trail{0, u.field.text, u.set_by};
+      found(*ref, u.field.where, u.set_by.empty() ? nullptr : &trail);
+    }
+    DiscoveryResult d;
+    d.images = std::move(k.build.images);
+    d.embedded = std::move(k.build.embedded);
+    d.errors = std::move(k.build.errors);
+    d.notes = std::move(k.build.field_notes);
+    take(d);
+    plan.kustomize_notes.insert(plan.kustomize_notes.end(), k.build.notes.begin(), k.build.notes.end());
+    plan.kustomize.push_back(std::move(k.index));
   }
   if (!errors.empty()) {
     std::string all;

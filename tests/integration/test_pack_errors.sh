@@ -138,4 +138,19 @@ sequence: 1
 manifests: [many]
 Y
 
+# A symbolic link in a vendor's tree is resolved before its entry path is
+# computed: one that leads out of the tree does not bring the packer's own
+# files into the bundle.
+mkdir -p rel/linked && cp rel/k8s/app.yaml rel/linked/app.yaml
+printf 'kind: ConfigMap\napiVersion: v1\nmetadata: {name: secret}\n' > private.yaml
+ln -s "$PWD/private.yaml" rel/linked/outside.yaml
+spec_case 2 "cannot be bundled" "a link out of the tree" <<'Y'
+name: demo
+version: 1.0.0
+sequence: 1
+manifests: [linked]
+images:
+  - {source: "oci:layouts/app:v1", name: "org/app:1.0"}
+Y
+
 finish

@@ -10,6 +10,7 @@
 #include "formats/bundle_index.hpp"
 #include "formats/dsse_envelope.hpp"
 #include "formats/oci_types.hpp"
+#include "tests/testkit/raw_tar.hpp"
 #include "tests/testkit/testkit.hpp"
 
 #include <fmt/format.h>
@@ -32,38 +33,6 @@ struct Entry {
   std::size_t xattr_bytes = 0;  // pads the pax header
   std::string raw_before;       // whole header blocks written before this entry's own
 };
-
-// One tar header block of `type` and its data, padded to 512 bytes: for the
-// header forms libarchive's writer never emits.
-std::string raw_header(char type, const std::string& name, const std::string& data) {
-  std::string h(512, '\0');
-  name.copy(h.data(), std::min<std::size_t>(name.size(), 99));
-  fmt::format_to_n(h.data() + 100, 8, "{:07o}", 0644);
-  fmt::format_to_n(h.data() + 108, 8, "{:07o}", 0);
-  fmt::format_to_n(h.data() + 116, 8, "{:07o}", 0);
-  fmt::format_to_n(h.data() + 124, 12, "{:011o}", data.size());
-  fmt::format_to_n(h.data() + 136, 12, "{:011o}", 0);
-  std::fill(h.begin() + 148, h.begin() + 156, ' ');
-  h[156] = type;
-  std::string("ustar").copy(h.data() + 257, 5);
-  h[263] = '0';
-  h[264] = '0';
-  unsigned sum = 0;
-  for (const char c : h) sum += static_cast<unsigned char>(c);
-  fmt::format_to_n(h.data() + 148, 8, "{:06o}", sum);
-  h[154] = '\0';
-  std::string padded = data;
-  padded.resize((data.size() + 511) / 512 * 512, '\0');
-  return h + padded;
-}
-
-// "LEN key=value\n", LEN counting itself.
-std::string pax_record(const std::string& key, const std::string& value) {
-  const std::size_t body = key.size() + value.size() + 3;  // ' ', '=', '\n'
-  std::size_t len = body + 1;
-  while (std::to_string(len).size() + body != len) ++len;
-  return fmt::format("{} {}={}\n", len, key, value);
-}
 
 std::vector<Entry> read_entries(const std::string& file) {
   ArchiveReadPtr a(archive_read_new());

@@ -143,7 +143,9 @@ TEST_CASE("BundleIndex::parse rejects malformed indexes naming the bundle", "[bu
   };
   rejects("{not json", {"not JSON"});
   rejects("[]", {"has no \"formatVersion\""});
-  rejects(mutated([](json& j) { j["formatVersion"] = 2; }), {"format version 2 is not supported"});
+  rejects(mutated([](json& j) { j["formatVersion"] = 3; }),
+          {"format version 3 is not supported (this airlock reads 1 and 2)"});
+  rejects(mutated([](json& j) { j["formatVersion"] = 0; }), {"format version 0 is not supported"});
   rejects(mutated([](json& j) { j["formatVersion"] = "1"; }), {"formatVersion has the wrong type"});
   rejects(mutated([](json& j) { j.erase("release"); }), {"has no \"release\""});
   rejects(mutated([](json& j) { j["release"].erase("name"); }), {"release has no \"name\""});
@@ -189,4 +191,42 @@ TEST_CASE("BundleIndex::parse rejects malformed indexes naming the bundle", "[bu
 TEST_CASE("BundleIndex::parse rejects negative numbers", "[bundle_index]") {
   CHECK_THROWS_AS(BundleIndex::parse(mutated([](json& j) { j["release"]["sequence"] = -1; }), "b"), VerificationError);
   CHECK_THROWS_AS(BundleIndex::parse(mutated([](json& j) { j["entries"][0]["size"] = -1; }), "b"), VerificationError);
+}
+
+TEST_CASE("BundleIndex carries kustomize entries, checked before they are rendered", "[bundle_index]") {
+  auto idx = sample();
+  idx.entries.insert(idx.entries.begin() + 2, {"manifests/overlays/release/kustomization.yaml", Sha256::of("k"), 1});
+  idx.kustomize.push_back({"manifests/overlays/release",
+                           {"manifests/app.yaml", "manifests/overlays/release/kustomization.yaml"},
+                           {"manifests/app.yaml"},
+                           {"registry.k8s.io/metrics-server/metrics-server:v0.9.0"}});
+  const auto text = idx.to_json();
+  // Version 2, so that an importer of format 1 refuses what it would render as plain YAML.
+  CHECK(json::parse(text)["formatVersion"] == 2);
+  CHECK(json::parse(sample().to_json())["formatVersion"] == 1);
+  const auto back = BundleIndex::parse(text, "b");
+  REQUIRE(back.kustomize.size() == 1);
+  CHECK(back.kustomize[0].entry == "manifests/overlays/release");
+  CHECK(back.kustomize[0].files == idx.kustomize[0].files);
+  CHECK(back.kustomize[0].resources == idx.kustomize[0].resources);
+  CHECK(back.kustomize[0].images == idx.kustomize[0].images);
+  CHECK(json::parse(sample().to_json()).contains("kustomize") == false);  // absent when there is none
+
+  const auto rejects = [&](const std::function<void(json&)>& change, std::initializer_list<std::string> parts) {
+    auto j = json::parse(text);
+    change(j);
+    REQUIRE_THROWS_MATCHES(BundleIndex::parse(j.dump(), "b"), VerificationError,
+                           FailsWith(ExitCode::verification, parts));
+  };
+  rejects([](json& j) { j["formatVersion"] = 1; },
+          {"b: index", "\"kustomize\" needs format version 2, the index says 1"});
+  rejects([](json& j) { j["kustomize"][0]["entry"] = "blobs"; }, {"b: index", "not a directory of manifests/"});
+  rejects([](json& j) { j["kustomize"][0]["entry"] = "manifests/../x"; }, {"not a directory of manifests/"});
+  rejects([](json& j) { j["kustomize"][0]["entry"] = "manifests/app.yaml"; }, {"holds no kustomization file"});
+  rejects([](json& j) { j["kustomize"][0]["files"].push_back("manifests/missing.yaml"); },
+          {"names \"manifests/missing.yaml\", which is not a manifests/ entry"});
+  rejects([](json& j) { j["kustomize"][0]["resources"] = {"oci-layout"}; }, {"not a manifests/ entry"});
+  rejects([](json& j) { j["kustomize"][0]["images"] = {"x:1\n  - name: evil"}; }, {"is not a reference"});
+  rejects([](json& j) { j["kustomize"][0]["images"] = {"Not Valid"}; }, {"is not a reference"});
+  rejects([](json& j) { j["kustomize"][0].erase("images"); }, {"has no \"images\""});
 }

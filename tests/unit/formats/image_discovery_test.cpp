@@ -199,3 +199,32 @@ TEST_CASE("discover_images names file:line when the YAML does not parse", "[imag
   REQUIRE_THROWS_MATCHES(discover_images("a: b\n  c: d\n", "bad.yaml"), UsageError,
                          FailsWith(ExitCode::usage, {"bad.yaml:2", "not valid YAML"}));
 }
+
+TEST_CASE("discover_images with kustomize: the transformer's fields come back as written", "[image_discovery]") {
+  const std::string yaml = R"(kind: Deployment
+metadata: {name: app}
+spec:
+  template:
+    spec:
+      initContainers: [{name: i, image: "redis"}]
+      containers:
+        - {name: a, image: "${IMAGE}"}
+        - {name: b, image: app:latest, args: ["--helper=quay.io/org/h:1"]}
+      ephemeralContainers: [{name: e, image: "quay.io/org/debug:1"}]
+---
+kind: CustomResourceDefinition
+spec: {containers: [{image: "Not Valid"}]}
+)";
+  const auto found = discover_images(yaml, "d.yaml", {.kustomize = true});
+  CHECK(found.errors.empty());  // "${IMAGE}" is judged after the transformers
+  REQUIRE(found.kustomize_fields.size() == 3);
+  CHECK(found.kustomize_fields[0].text == "redis");
+  CHECK(found.kustomize_fields[1].text == "${IMAGE}");
+  CHECK(found.kustomize_fields[1].where == "d.yaml:8");
+  CHECK(found.kustomize_fields[1].context == "Deployment/app spec.template.spec.containers[0].image");
+  CHECK(found.kustomize_fields[2].offset == yaml.find("app:latest"));
+  CHECK(texts(found.images) == std::vector<std::string>{"quay.io/org/debug:1"});  // not the transformer's
+  CHECK(texts(found.embedded) == std::vector<std::string>{"quay.io/org/h:1"});
+  // Without the option, the same YAML is checked as before.
+  CHECK(discover_images(yaml, "d.yaml").errors.size() == 1);
+}

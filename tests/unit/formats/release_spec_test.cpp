@@ -158,7 +158,14 @@ TEST_CASE("Unknown keys and wrong shapes are errors naming spec:line", "[release
   rejects(k_head + "manifests:\n  - {git: https://x/y.git}\n", {"@5", "needs git: URL and ref:"});
   rejects(k_head + "manifests:\n  - {git: https://x/y.git, ref: v1, branch: b}\n",
           {"@5", "unknown manifests key \"branch\""});
-  rejects(k_head + "manifests:\n  - [a, b]\n", {"@5", "a manifests entry is a path or {git, ref, path}"});
+  rejects(k_head + "manifests:\n  - [a, b]\n",
+          {"@5", "a manifests entry is a path, {path, kustomize} or {git, ref, path, kustomize}"});
+  rejects(k_head + "manifests:\n  - {kustomize: overlays/release}\n", {"@5", "without git: needs path:"});
+  rejects(k_head + "manifests:\n  - {path: v, ref: v1}\n", {"@5", "needs git: URL and ref:"});
+  for (const auto* bad : {"../up", "/abs", "a/../../b", "\"\""}) {
+    rejects(k_head + "manifests:\n  - {path: v, kustomize: " + bad + "}\n",
+            {"@5", "must be a directory inside the manifests entry"});
+  }
 
   rejects(k_head + "mirrors: [quay.io]\n", {"@4", "mirrors maps a registry host"});
   rejects(k_head + "mirrors:\n  quay.io: https://mirror.corp\n",
@@ -196,4 +203,23 @@ TEST_CASE("values declare site placeholders, sorted by name", "[release_spec]") 
   rejects(k_head + "values:\n  bad-name: {}\n", {"@5", "bad-name"});
   rejects(k_head + "values:\n  host: {secret: x}\n", {"@5", "unknown key \"secret\""});
   rejects(k_head + "values: [host]\n", {"@4", "values maps a NAME"});
+}
+
+TEST_CASE("a manifests item names its kustomize entry", "[release_spec]") {
+  Spec spec(k_head + R"(manifests:
+  - {path: vendor/metrics-server, kustomize: overlays/release/}
+  - {git: https://git.example.com/v.git, ref: v1, path: deploy, kustomize: ./overlays/./prod}
+  - {path: vendor/other, kustomize: .}
+  - vendor/plain
+)");
+  const auto s = spec.load();
+  REQUIRE(s.manifests.size() == 4);
+  CHECK(s.manifests[0].path == "vendor/metrics-server");
+  CHECK_FALSE(s.manifests[0].git);
+  CHECK(s.manifests[0].kustomize == std::optional<std::string>("overlays/release"));
+  CHECK(s.manifests[0].kustomize_where == spec.at(5));
+  CHECK(s.manifests[1].git == std::optional<std::string>("https://git.example.com/v.git"));
+  CHECK(s.manifests[1].kustomize == std::optional<std::string>("overlays/prod"));
+  CHECK(s.manifests[2].kustomize == std::optional<std::string>(""));  // the directory itself
+  CHECK_FALSE(s.manifests[3].kustomize);  // decided by the packer: a root kustomization, else none
 }

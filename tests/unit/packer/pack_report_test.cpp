@@ -61,3 +61,28 @@ TEST_CASE("images report and the one warning wording", "[report]") {
         "spec.args[0]); the bundle will not carry it: list it under images: in the spec if the release needs it (it "
         "is then rewritten in place)");
 }
+
+TEST_CASE("images report: the kustomize transformers that changed a reference", "[report]") {
+  ReleasePlan plan;
+  PlannedImage img{"metrics-server/metrics-server:v0.9.0",
+                   "docker://registry.k8s.io/metrics-server/metrics-server:v0.9.0",
+                   std::nullopt,
+                   {"ms/base/deployment.yaml:21", "ms/other.yaml:3"},
+                   {{0,
+                     "gcr.io/k8s-staging-metrics-server/metrics-server:master",
+                     {"ms/components/release/kustomization.yaml:4"}}}};
+  plan.images.push_back(img);
+  plan.kustomize_notes.push_back("spec.yaml:5: 13 files ...");
+  const auto r = images_report(plan);
+  CHECK(r.text == "metrics-server/metrics-server:v0.9.0\n"
+                  "  from docker://registry.k8s.io/metrics-server/metrics-server:v0.9.0\n"
+                  "  at   ms/base/deployment.yaml:21\n"
+                  "       was gcr.io/k8s-staging-metrics-server/metrics-server:master, set by "
+                  "ms/components/release/kustomization.yaml:4\n"
+                  "  at   ms/other.yaml:3\n"
+                  "1 image to bundle, 0 references found that are not bundled\n");
+  CHECK(r.json["images"][0]["transformed"].dump() ==
+        R"([{"at":"ms/base/deployment.yaml:21","was":"gcr.io/k8s-staging-metrics-server/metrics-server:master",)"
+        R"("setBy":["ms/components/release/kustomization.yaml:4"]}])");
+  CHECK(r.json["kustomizeNotes"].dump() == R"(["spec.yaml:5: 13 files ..."])");
+}
