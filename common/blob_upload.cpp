@@ -82,17 +82,27 @@ void upload_blob(RegistrySession& session, HttpTransport& transport, const std::
               source, chunk);
 }
 
+namespace {
+
+// POST .../blobs/uploads/?mount=DIGEST&from=FROM: 201 when the repository
+// has the blob now, 202 with an upload opened when it does not.
+HttpResponse post_mount(RegistrySession& session, HttpTransport& transport, const std::string& repository,
+                        const Digest& digest, const std::string& from, const std::string& what) {
+  const auto url =
+      fmt::format("{}/v2/{}/blobs/uploads/?mount={}&from={}", session.origin(), repository, digest.str(), from);
+  return session.send(push_scope(repository), what, url, {},
+                      [&](const HttpHeaders& h) { return transport.post(url, h, {}, {}); });
+}
+
+}  // namespace
+
 bool upload_blob_unless_present(RegistrySession& session, HttpTransport& transport, const std::string& repository,
                                 const Digest& digest, UploadSource& source, std::uint64_t chunk) {
   const std::string what = fmt::format("blob upload {}@{}", repository, digest.str());
-  const std::string scope = push_scope(repository);
-  const auto start =
-      fmt::format("{}/v2/{}/blobs/uploads/?mount={}&from={}", session.origin(), repository, digest.str(), repository);
-  const HttpResponse started =
-      session.send(scope, what, start, {}, [&](const HttpHeaders& h) { return transport.post(start, h, {}, {}); });
+  const HttpResponse started = post_mount(session, transport, repository, digest, repository, what);
   if (started.status == 201) return false;
-  send_upload(session, transport, scope, what, next_location(session, started, what, "starting the upload"), digest,
-              source, chunk);
+  send_upload(session, transport, push_scope(repository), what,
+              next_location(session, started, what, "starting the upload"), digest, source, chunk);
   return true;
 }
 
@@ -100,10 +110,7 @@ bool mount_blob(RegistrySession& session, HttpTransport& transport, const std::s
                 const std::string& from) {
   const std::string what = fmt::format("blob mount {}@{} from {}", repository, digest.str(), from);
   const std::string scope = push_scope(repository);
-  const auto url =
-      fmt::format("{}/v2/{}/blobs/uploads/?mount={}&from={}", session.origin(), repository, digest.str(), from);
-  const HttpResponse r =
-      session.send(scope, what, url, {}, [&](const HttpHeaders& h) { return transport.post(url, h, {}, {}); });
+  const HttpResponse r = post_mount(session, transport, repository, digest, from, what);
   if (r.status == 201) return true;
   if (r.status == 202) {
     // The registry opened an ordinary upload instead: cancel it (best effort).

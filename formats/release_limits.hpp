@@ -12,6 +12,10 @@ namespace airlock {
 
 inline constexpr std::uint64_t k_max_yaml_file = 16 * 1024 * 1024;     // one manifests/ file
 inline constexpr std::uint64_t k_max_release_yaml = 64 * 1024 * 1024;  // all of them
+// A git source's files that are not YAML, held while the release is planned
+// in case a kustomize build reads them (a generator's source); past this
+// total the rest are left out and a build that needs one is refused.
+inline constexpr std::uint64_t k_max_git_other_bytes = 16 * 1024 * 1024;
 // Manifests, indexes and configs are read whole (formats/oci_types.hpp's
 // k_max_json_blob each); all that an import holds at once:
 inline constexpr std::uint64_t k_max_held_manifests = 64 * 1024 * 1024;

@@ -344,6 +344,29 @@ void check_images_loaded(RegistryClient& registry, const BundleIndex& index, con
   }
 }
 
+// The branch has this bundle already: nothing to load or commit, but this
+// copy is read to its end, so that a damaged copy of an imported bundle is
+// refused, not reported imported.
+void verify_replay(TrustedBundle& trusted, const GitTarget& git, Progress& progress, ImportReport& report) {
+  const BundleIndex& index = trusted.index;
+  ImageGraph graph(index, report.verified.bundle);
+  trusted.reader->stream(index, graph, progress);
+  graph.check();
+  report.verified.compressed_bytes = trusted.reader->compressed_bytes();
+  report.verified.archive_bytes = trusted.reader->archive_bytes();
+  report.git = GitReport{redact_git_url(git.url), git.branch, git.path.value_or(index.name)};
+  report.git->already_imported = true;
+  report.loaded = false;
+}
+
+RegistryClient site_registry(const ImportOptions& options, const Destination& dest) {
+  RegistryOptions registry_options;
+  registry_options.ca_file = options.access.ca_file;
+  registry_options.upload_chunk = options.upload_chunk;
+  registry_options.insecure_hosts.insert(options.access.insecure_hosts.begin(), options.access.insecure_hosts.end());
+  return RegistryClient(dest.registry, registry_options, AuthStore::load(options.access.auth_file));
+}
+
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -365,26 +388,12 @@ ImportReport import_bundle(const std::filesystem::path& bundle, const ImportOpti
   report.prefix = dest.prefix;
   report.loaded = !options.registry.empty();
   if (branch && branch->decision == ImportDecision::replay) {
-    // Nothing to load or commit, but this copy is read to its end: a
-    // damaged copy of an imported bundle is refused, not reported imported.
-    ImageGraph graph(index, report.verified.bundle);
-    trusted.reader->stream(index, graph, progress);
-    graph.check();
-    report.verified.compressed_bytes = trusted.reader->compressed_bytes();
-    report.verified.archive_bytes = trusted.reader->archive_bytes();
-    report.git =
-        GitReport{redact_git_url(options.git->url), options.git->branch, options.git->path.value_or(index.name)};
-    report.git->already_imported = true;
-    report.loaded = false;
+    verify_replay(trusted, *options.git, progress, report);
     report.seconds = seconds_since(start);
     return report;
   }
 
-  RegistryOptions registry_options;
-  registry_options.ca_file = options.access.ca_file;
-  registry_options.upload_chunk = options.upload_chunk;
-  registry_options.insecure_hosts.insert(options.access.insecure_hosts.begin(), options.access.insecure_hosts.end());
-  RegistryClient registry(dest.registry, registry_options, AuthStore::load(options.access.auth_file));
+  RegistryClient registry = site_registry(options, dest);
 
   ImageGraph graph(index, report.verified.bundle);
   const ManifestFiles yaml = read_release_yaml(*trusted.reader, index, graph, options.git.has_value(), progress);

@@ -29,7 +29,8 @@ constexpr const char* k_fetched = "refs/airlock/manifests";
 
 struct WalkState {
   git_repository* repo;
-  std::vector<std::pair<std::string, std::string>>* files;
+  GitManifests* out;
+  std::uint64_t other_bytes = 0;
   std::string error;
 };
 
@@ -40,8 +41,8 @@ int collect(const char* root, const git_tree_entry* entry, void* payload) {
   // YAML; 1 skips a directory.
   if (name.starts_with('.')) return git_tree_entry_type(entry) == GIT_OBJECT_TREE ? 1 : 0;
   if (git_tree_entry_type(entry) != GIT_OBJECT_BLOB) return 0;
-  if (!(name.ends_with(".yaml") || name.ends_with(".yml"))) return 0;
   if (git_tree_entry_filemode(entry) == GIT_FILEMODE_LINK) return 0;
+  const bool yaml = name.ends_with(".yaml") || name.ends_with(".yml");
   GitBlobPtr blob;
   try {
     blob = git_make(fmt::format("cannot read {}{}", root, name), git_blob_lookup, st->repo, git_tree_entry_id(entry));
@@ -50,12 +51,24 @@ int collect(const char* root, const git_tree_entry* entry, void* payload) {
     return -1;
   }
   const auto size = static_cast<std::size_t>(git_blob_rawsize(blob.get()));
+  std::string path = std::string(root) + name;
+  if (!yaml) {
+    // Held only in case a kustomize build reads it: bounded, never an error here.
+    if (size > k_max_yaml_file || st->other_bytes + size > k_max_git_other_bytes) {
+      st->out->left_out.insert(std::move(path));
+    } else {
+      st->other_bytes += size;
+      st->out->others.emplace(std::move(path),
+                              std::string(static_cast<const char*>(git_blob_rawcontent(blob.get())), size));
+    }
+    return 0;
+  }
   if (size > k_max_yaml_file) {
     st->error = fmt::format("{}{} is larger than {} bytes", root, name, k_max_yaml_file);
     return -1;
   }
-  st->files->emplace_back(std::string(root) + name,
-                          std::string(static_cast<const char*>(git_blob_rawcontent(blob.get())), size));
+  st->out->files.emplace_back(std::move(path),
+                              std::string(static_cast<const char*>(git_blob_rawcontent(blob.get())), size));
   return 0;
 }
 
@@ -174,7 +187,7 @@ GitManifests read_manifests(const ManifestFetch& fetched, const git_oid& commit_
   }
   GitManifests out;
   out.commit = id;
-  WalkState st{repo, &out.files, {}};
+  WalkState st{repo, &out, 0, {}};
   if (git_tree_walk(sub ? sub.get() : tree.get(), GIT_TREEWALK_PRE, collect, &st) != 0)
     throw Error(fmt::format("git remote {} at {}: {}", url, ref, st.error.empty() ? git_error_text() : st.error));
   if (out.files.empty())

@@ -61,11 +61,17 @@ ItemFiles git_item(const ReleaseSpec& spec, const SpecManifests& m, const GitOpt
   item.show = [shown, ref = m.ref, path = m.path](const std::string& rel) {
     return fmt::format("{}@{}:{}", shown, ref, (std::filesystem::path(path) / rel).generic_string());
   };
-  item.read_other = [show = item.show](const std::string& rel, const std::string& where) -> std::optional<std::string> {
+  item.read_other = [show = item.show, others = std::move(fetched.others),
+                     left_out = std::move(fetched.left_out)](const std::string& rel,
+                                                             const std::string& where) -> std::optional<std::string> {
+    if (const auto it = others.find(rel); it != others.end()) return it->second;
     if (where.empty()) return std::nullopt;
-    throw UsageError(fmt::format("{}: {} is not among the *.yaml and *.yml files of the git source, the only ones it "
-                                 "bundles (missing, or another kind of file)",
-                                 where, show(rel)));
+    if (left_out.contains(rel))
+      throw UsageError(fmt::format("{}: {} is not read: it is larger than {} bytes (k_max_yaml_file), or the git "
+                                   "source's files that are not YAML pass {} bytes (k_max_git_other_bytes)",
+                                   where, show(rel), k_max_yaml_file, k_max_git_other_bytes));
+    throw UsageError(
+        fmt::format("{}: {} is not a file of the git source (missing, hidden, or a symbolic link)", where, show(rel)));
   };
   return item;  // is_directory: set where the item stays (it reads item.files)
 }
