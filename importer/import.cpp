@@ -198,16 +198,25 @@ ManifestFiles read_release_yaml(BundleReader& reader, const BundleIndex& index, 
 }
 
 // Which images the registry has complete: their tag names their digest
-// (the registry took the manifest only with every blob there). A few
-// images at a time.
+// (the registry took the manifest only with every blob there). The first
+// image's tag is asked alone (the first request meets the auth challenge).
+// An import pushes that tag after every other (push_images_then_tags), so
+// when it does not name this bundle's digest no import of this bundle got
+// to its end, and the other tags are not asked: a first import sends one
+// HEAD, not one an image. An image counted incomplete that is complete
+// costs requests (its blobs are asked for and its manifests sent again),
+// never a wrong result. Otherwise a few images at a time.
 std::vector<bool> complete_images(RegistryClient& registry, const BundleIndex& index, const std::string& prefix,
                                   std::size_t parallel) {
   std::vector<char> complete(index.images.size(), 0);  // not vector<bool>: each thread writes its own element
-  parallel_for_after_first(index.images.size(), parallel, [&](std::size_t i) {
+  const auto ask = [&](std::size_t i) {
     const auto& img = index.images[i];
     const auto current = registry.manifest_digest(target_repository(prefix, img.repository), img.tag);
     complete[i] = current && *current == img.digest;
-  });
+  };
+  if (index.images.empty()) return {};
+  ask(0);
+  if (complete[0]) parallel_for(index.images.size() - 1, parallel, [&](std::size_t i) { ask(i + 1); });
   return {complete.begin(), complete.end()};
 }
 
@@ -320,14 +329,17 @@ void push_images_then_tags(RegistryClient& registry, const BundleIndex& index, c
     report.blobs_copied += load.copied;
     report.manifests_pushed += load.manifests_pushed;
   }
+  // The first image's tag last: complete_images() reads it as "an import
+  // of this bundle got to its end".
   std::vector<std::size_t> tags;
-  for (std::size_t i = 0; i < out.size(); ++i)
+  for (std::size_t i = 1; i < out.size(); ++i)
     if (out[i].tag_pushed) tags.push_back(i);
-  parallel_for(tags.size(), parallel, [&](std::size_t t) {
-    const auto& img = out[tags[t]];
-    const auto& top = *graph.manifests_of(tags[t]).back();
-    registry.put_manifest(img.repository, img.tag, top.media_type, top.bytes);
-  });
+  const auto push_tag = [&](std::size_t i) {
+    const auto& top = *graph.manifests_of(i).back();
+    registry.put_manifest(out[i].repository, out[i].tag, top.media_type, top.bytes);
+  };
+  parallel_for(tags.size(), parallel, [&](std::size_t t) { push_tag(tags[t]); });
+  if (!out.empty() && out[0].tag_pushed) push_tag(0);
   for (auto& img : out) report.images.push_back(std::move(img));
 }
 

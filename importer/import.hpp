@@ -3,10 +3,12 @@
 // first, every blob hashed as it streams and uploaded while it streams
 // (skipped when the registry has it), and only after the last byte of the
 // bundle verified: cross-repository mounts, the images' manifests by
-// digest, then their tags. A bundle that fails anywhere leaves no tag. An
-// image whose tag already names its digest is complete in the registry:
-// nothing of it is sent again. The many small requests go several at a
-// time (--uploads), each image's as few as it needs (docs/PERFORMANCE.md).
+// digest, then their tags, the first image's last. A bundle that fails
+// anywhere leaves no tag. An image whose tag already names its digest is
+// complete in the registry: nothing of it is sent again (the tags are
+// asked for only when the first image's names its digest). The many small
+// requests go several at a time (--uploads), each image's as few as it
+// needs (docs/PERFORMANCE.md).
 
 #include "common/progress.hpp"
 #include "common/registry_access.hpp"

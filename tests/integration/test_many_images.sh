@@ -53,10 +53,12 @@ expect_count 401 -eq 1 "pack: the registry's challenge met once"
 expect_count HEAD -eq 0 "pack: no HEAD"
 check "the bundle verifies" -- "$IMPORT" verify many.tar.zst --pubkey k.pub
 
-# Import into an empty registry: per image a HEAD of its tag, POST + PUT
-# for its config and for its layer (no HEAD first: the POST asks), a mount
-# of the base, the manifest's PUT and the tag's; the base's own upload
-# once; one challenge.
+# Import into an empty registry: one HEAD, of the first image's tag (it is
+# pushed last, so when it is not there no import of this bundle finished
+# and the other tags need no asking); per image POST + PUT for its config
+# and for its layer (no HEAD first: the POST asks), a mount of the base,
+# the manifest's PUT and the tag's; the base's own upload once; one
+# challenge.
 from=$(wc -l < "$T/reg-site/log")
 check "import $N images into an empty registry" -- /usr/bin/time -f %M -o "$T/rss.txt" \
   "$IMPORT" import many.tar.zst --pubkey k.pub --registry "$site_HOST" --auth-file site.json \
@@ -64,7 +66,7 @@ check "import $N images into an empty registry" -- /usr/bin/time -f %M -o "$T/rs
 peak_rss_under $((64 * 1024)) "import of $N images"
 cp "$T/out.txt" import1.json
 requests "$T/reg-site/log" "$from"
-expect_count HEAD -eq $((N + 1)) "import: the tags asked for, once each, and the challenge"
+expect_count HEAD -eq 2 "import: the first image's tag asked for, and the challenge"
 expect_count POST -eq $((3 * N)) "import: uploads opened (asking whether the blob is there), mounts"
 expect_count PUT -eq $((4 * N + 1)) "import: blobs, manifests by digest, then tags"
 expect_count GET -eq 0 "import: no GET"
@@ -96,5 +98,27 @@ expect_count PUT -eq 0 "again: nothing pushed"
 check "again: nothing uploaded, mounted or pushed; no tag moved" -- \
   jq -e --argjson n "$N" '.blobs.uploaded == 0 and .blobs.mounted == 0 and .blobs.skipped == 2 * $n + 1
     and .manifestsPushed == 0 and ([.imported[] | select(.tagPushed)] | length) == 0' import2.json
+
+# The first image's tag moved elsewhere (as by an import of another bundle,
+# or one that stopped before its last tag): the others are not asked for,
+# each image is made complete again by asking for its blobs, none is sent
+# again, and every tag names the bundle's digest.
+check "move the first image's tag to another image" -- skopeo copy --quiet --dest-creds "$REG_USER:$REG_PASS" \
+  --dest-cert-dir "$T/certs.d" "oci:$T/lay:img2" "docker://$site_HOST/many/svc-01:1.0"
+from=$(wc -l < "$T/reg-site/log")
+check "import the same bundle a third time" -- "$IMPORT" import many.tar.zst --pubkey k.pub --registry "$site_HOST" \
+  --auth-file site.json --ca-file "$T/ca/ca.pem" --json
+cp "$T/out.txt" import3.json
+requests "$T/reg-site/log" "$from"
+expect_count HEAD -eq 2 "third: the first image's tag asked for, and the challenge"
+check "third: no blob sent again, every tag pushed" -- \
+  jq -e --argjson n "$N" '.blobs.uploaded == 0 and ([.imported[] | select(.tagPushed)] | length) == $n' import3.json
+for i in 1 2 "$N"; do
+  name=$(printf 'many/svc-%02d:1.0' "$i")
+  want=$(jq -r --arg n "$name" '.imported[] | select(.name == $n) | .digest' import1.json)
+  got=sha256:$(skopeo inspect --raw --creds "$REG_USER:$REG_PASS" --cert-dir "$T/certs.d" "docker://$site_HOST/$name" \
+    | sha256sum | cut -d' ' -f1)
+  [ "$got" = "$want" ] && ok "third: $name is at the bundle's digest" || bad "third: $name: $got, the bundle says $want"
+done
 
 finish
