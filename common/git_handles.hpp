@@ -51,6 +51,8 @@ template <>
 struct GitFree<git_config_entry> : GitFreeWith<git_config_entry, git_config_entry_free> {};
 template <>
 struct GitFree<git_credential> : GitFreeWith<git_credential, git_credential_free> {};
+template <>
+struct GitFree<git_odb> : GitFreeWith<git_odb, git_odb_free> {};
 
 template <typename T>
 using GitPtr = std::unique_ptr<T, GitFree<T>>;
@@ -69,6 +71,7 @@ using GitSignaturePtr = GitPtr<git_signature>;
 using GitConfigPtr = GitPtr<git_config>;
 using GitConfigEntryPtr = GitPtr<git_config_entry>;
 using GitCredentialPtr = GitPtr<git_credential>;
+using GitOdbPtr = GitPtr<git_odb>;
 
 // libgit2 is initialised while one of these lives.
 class GitLibrary {

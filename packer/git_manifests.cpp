@@ -29,6 +29,7 @@ constexpr const char* k_fetched = "refs/airlock/manifests";
 
 struct WalkState {
   git_repository* repo;
+  git_odb* odb;
   GitManifests* out;
   std::uint64_t other_bytes = 0;
   std::string error;
@@ -43,32 +44,39 @@ int collect(const char* root, const git_tree_entry* entry, void* payload) {
   if (git_tree_entry_type(entry) != GIT_OBJECT_BLOB) return 0;
   if (git_tree_entry_filemode(entry) == GIT_FILEMODE_LINK) return 0;
   const bool yaml = name.ends_with(".yaml") || name.ends_with(".yml");
+  std::string path = std::string(root) + name;
+  // The size from the object's header, before its bytes are read.
+  std::size_t size = 0;
+  git_object_t type{};
+  if (git_odb_read_header(&size, &type, st->odb, git_tree_entry_id(entry)) != 0) {
+    st->error = fmt::format("cannot read {}: {}", path, git_error_text());
+    return -1;
+  }
+  if (yaml && size > k_max_yaml_file) {
+    st->error = fmt::format("{} is larger than {} bytes", path, k_max_yaml_file);
+    return -1;
+  }
+  // Another file is held only in case a kustomize build reads it: bounded,
+  // and never an error here.
+  if (!yaml && (size > k_max_yaml_file || st->other_bytes + size > k_max_git_other_bytes)) {
+    st->out->left_out.insert(std::move(path));
+    return 0;
+  }
   GitBlobPtr blob;
   try {
-    blob = git_make(fmt::format("cannot read {}{}", root, name), git_blob_lookup, st->repo, git_tree_entry_id(entry));
+    blob = git_make(fmt::format("cannot read {}", path), git_blob_lookup, st->repo, git_tree_entry_id(entry));
   } catch (const Error& e) {
     st->error = e.what();  // no exception may cross libgit2's C frames
     return -1;
   }
-  const auto size = static_cast<std::size_t>(git_blob_rawsize(blob.get()));
-  std::string path = std::string(root) + name;
-  if (!yaml) {
-    // Held only in case a kustomize build reads it: bounded, never an error here.
-    if (size > k_max_yaml_file || st->other_bytes + size > k_max_git_other_bytes) {
-      st->out->left_out.insert(std::move(path));
-    } else {
-      st->other_bytes += size;
-      st->out->others.emplace(std::move(path),
-                              std::string(static_cast<const char*>(git_blob_rawcontent(blob.get())), size));
-    }
-    return 0;
+  std::string content(static_cast<const char*>(git_blob_rawcontent(blob.get())),
+                      static_cast<std::size_t>(git_blob_rawsize(blob.get())));
+  if (yaml) {
+    st->out->files.emplace_back(std::move(path), std::move(content));
+  } else {
+    st->other_bytes += content.size();
+    st->out->others.emplace(std::move(path), std::move(content));
   }
-  if (size > k_max_yaml_file) {
-    st->error = fmt::format("{}{} is larger than {} bytes", root, name, k_max_yaml_file);
-    return -1;
-  }
-  st->out->files.emplace_back(std::move(path),
-                              std::string(static_cast<const char*>(git_blob_rawcontent(blob.get())), size));
   return 0;
 }
 
@@ -187,7 +195,9 @@ GitManifests read_manifests(const ManifestFetch& fetched, const git_oid& commit_
   }
   GitManifests out;
   out.commit = id;
-  WalkState st{repo, &out, 0, {}};
+  const auto odb =
+      git_make(fmt::format("git remote {}: cannot open the object database", url), git_repository_odb, repo);
+  WalkState st{repo, odb.get(), &out, 0, {}};
   if (git_tree_walk(sub ? sub.get() : tree.get(), GIT_TREEWALK_PRE, collect, &st) != 0)
     throw Error(fmt::format("git remote {} at {}: {}", url, ref, st.error.empty() ? git_error_text() : st.error));
   if (out.files.empty())
