@@ -39,7 +39,7 @@ struct ImportedImage {
   std::string repository;  // <prefix>/<repository> in the registry
   std::string tag;
   Digest digest;
-  bool tag_pushed = false;  // false: the tag already pointed at this digest
+  bool tag_pushed = false;  // false: the tag was asked for and already named this digest
 };
 
 struct ImportReport {
