@@ -72,6 +72,15 @@ inline RegistryOptions loopback_options(std::initializer_list<std::string> hosts
   return o;
 }
 
+// A registry behind basic auth: true, with `res` a 401 that carries a
+// Basic challenge, unless `req` carries the `expected` Authorization.
+inline bool basic_challenged(const httplib::Request& req, httplib::Response& res, const std::string& expected) {
+  if (req.get_header_value("Authorization") == expected) return false;
+  res.status = 401;
+  res.set_header("WWW-Authenticate", R"(Basic realm="test")");
+  return true;
+}
+
 inline AuthStore auth_for(const std::string& host, const std::string& user, const std::string& pass) {
   AuthStore a;
   a.add(host, {user, pass, {}});

@@ -23,6 +23,7 @@
 using namespace airlock;
 using namespace std::chrono_literals;
 using airlock::test::auth_for;
+using airlock::test::basic_challenged;
 using airlock::test::FailsWith;
 using airlock::test::loopback_options;
 using airlock::test::LoopbackServer;
@@ -259,11 +260,7 @@ TEST_CASE("registry limits: blob storage's 401 challenge gets no credentials", "
   const Digest d = Sha256::of(blob);
   const std::string expected = "Basic " + base64_encode("u:p");
   s.server.Get("/v2/org/app/blobs/" + d.str(), [&](const httplib::Request& req, httplib::Response& res) {
-    if (req.get_header_value("Authorization") != expected) {
-      res.status = 401;
-      res.set_header("WWW-Authenticate", R"(Basic realm="registry")");
-      return;
-    }
+    if (basic_challenged(req, res, expected)) return;
     res.status = 307;
     res.set_header("Location", storage.origin() + "/blob");
   });

@@ -16,6 +16,7 @@
 
 using namespace airlock;
 using airlock::test::auth_for;
+using airlock::test::basic_challenged;
 using airlock::test::FailsWith;
 using airlock::test::loopback_options;
 using airlock::test::LoopbackServer;
@@ -54,11 +55,7 @@ TEST_CASE("registry client: basic credentials after a 401 challenge", "[registry
   const std::string expected = "Basic " + base64_encode("u:p");
   s.server.Get("/v2/org/app/manifests/1.0", [&](const httplib::Request& req, httplib::Response& res) {
     s.log(req.get_header_value("Authorization"));
-    if (req.get_header_value("Authorization") != expected) {
-      res.status = 401;
-      res.set_header("WWW-Authenticate", R"(Basic realm="test")");
-      return;
-    }
+    if (basic_challenged(req, res, expected)) return;
     res.set_content(k_manifest, "application/vnd.oci.image.manifest.v1+json");
   });
   s.start();
@@ -230,11 +227,7 @@ TEST_CASE("registry client: a redirect to another origin gets no Authorization",
   const std::string expected = "Basic " + base64_encode("u:p");
   s.server.Get("/v2/org/app/blobs/" + Sha256::of(blob).str(), [&](const httplib::Request& req, httplib::Response& res) {
     s.log("authorization=" + req.get_header_value("Authorization"));
-    if (req.get_header_value("Authorization") != expected) {
-      res.status = 401;
-      res.set_header("WWW-Authenticate", R"(Basic realm="test")");
-      return;
-    }
+    if (basic_challenged(req, res, expected)) return;
     res.status = 307;
     res.set_header("Location", storage.origin() + "/storage/blob");
   });

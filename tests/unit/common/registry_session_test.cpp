@@ -9,6 +9,7 @@
 
 using namespace airlock;
 using airlock::test::auth_for;
+using airlock::test::basic_challenged;
 using airlock::test::loopback_options;
 using airlock::test::LoopbackServer;
 
@@ -23,13 +24,9 @@ TEST_CASE("registry session: basic credentials, once challenged, go with every r
   LoopbackServer s;
   const std::string expected = "Basic " + base64_encode("u:p");
   s.server.Get("/v2/(.*)/manifests/1.0", [&](const httplib::Request& req, httplib::Response& res) {
-    const bool authorized = req.get_header_value("Authorization") == expected;
-    s.log(req.matches[1].str() + (authorized ? " authorized" : " 401"));
-    if (!authorized) {
-      res.status = 401;
-      res.set_header("WWW-Authenticate", R"(Basic realm="test")");
-      return;
-    }
+    const bool challenged = basic_challenged(req, res, expected);
+    s.log(req.matches[1].str() + (challenged ? " 401" : " authorized"));
+    if (challenged) return;
     res.set_content(k_manifest, "application/vnd.oci.image.manifest.v1+json");
   });
   s.start();
