@@ -55,6 +55,15 @@ std::string BundleIndex::to_json() const {
       j["kustomize"].push_back(
           {{"entry", k.entry}, {"files", k.files}, {"resources", k.resources}, {"images", k.images}});
   }
+  if (delta) {
+    auto& d = j["delta"];
+    d["bases"] = nlohmann::json::array();
+    for (const auto& b : delta->bases)
+      d["bases"].push_back({{"bundleDigest", b.bundle_digest.str()}, {"sequence", b.sequence}, {"version", b.version}});
+    d["omitted"] = nlohmann::json::array();
+    for (const auto& o : delta->omitted)
+      d["omitted"].push_back({{"digest", o.digest.str()}, {"size", o.size}, {"repository", o.repository}});
+  }
   j["entries"] = nlohmann::json::array();
   for (const auto& e : entries)
     j["entries"].push_back({{"path", e.path}, {"sha256", e.sha256.hex()}, {"size", e.size}});
@@ -128,7 +137,64 @@ KustomizeEntry parse_kustomize_entry(const nlohmann::json& k, const std::set<std
   return out;
 }
 
+// What a delta relies on, checked as far as the index alone can: each base
+// an earlier bundle of this release, each omitted blob once and not also
+// carried (ImageGraph::check proves that an image needs it).
+BundleDelta parse_delta(const nlohmann::json& d, std::uint64_t sequence, const std::set<std::string>& paths,
+                        std::string_view where) {
+  BundleDelta out;
+  std::set<Digest> seen;
+  for (const auto& b : field<nlohmann::json>(d, "bases", "the delta", where)) {
+    DeltaBase base;
+    base.bundle_digest =
+        digest_field(field<std::string>(b, "bundleDigest", "a delta base", where), "a delta base", where);
+    base.sequence = field<std::uint64_t>(b, "sequence", "a delta base", where);
+    base.version = field<std::string>(b, "version", "a delta base", where);
+    if (base.sequence >= sequence)
+      throw VerificationError(fmt::format("{}: index: delta base {} has sequence {}, not before this bundle's {}",
+                                          where, base.bundle_digest.str(), base.sequence, sequence));
+    if (!is_valid_release_version(base.version))
+      throw VerificationError(fmt::format("{}: index: delta base {} has a malformed version \"{}\"", where,
+                                          base.bundle_digest.str(), printable(base.version)));
+    if (!seen.insert(base.bundle_digest).second)
+      throw VerificationError(fmt::format("{}: index: delta base {} appears twice", where, base.bundle_digest.str()));
+    out.bases.push_back(std::move(base));
+  }
+  if (out.bases.empty() || out.bases.size() > k_max_delta_bases)
+    throw VerificationError(
+        fmt::format("{}: index: a delta names {} bases (1 to {})", where, out.bases.size(), k_max_delta_bases));
+  seen.clear();
+  for (const auto& o : field<nlohmann::json>(d, "omitted", "the delta", where)) {
+    OmittedBlob blob;
+    blob.digest = digest_field(field<std::string>(o, "digest", "an omitted blob", where), "an omitted blob", where);
+    const auto ctx = "omitted blob " + blob.digest.str();
+    blob.size = field<std::uint64_t>(o, "size", ctx, where);
+    blob.repository = field<std::string>(o, "repository", ctx, where);
+    if (!is_valid_repository(blob.repository))
+      throw VerificationError(
+          fmt::format("{}: index: {} has a malformed repository \"{}\"", where, ctx, printable(blob.repository)));
+    if (!seen.insert(blob.digest).second)
+      throw VerificationError(fmt::format("{}: index: {} is listed twice", where, ctx));
+    if (paths.contains(blob_entry_path(blob.digest)))
+      throw VerificationError(fmt::format("{}: index: {} is also an entry of the bundle", where, ctx));
+    out.omitted.push_back(std::move(blob));
+  }
+  return out;
+}
+
 }  // namespace
+
+const OmittedBlob* BundleDelta::find(const Digest& digest) const {
+  for (const auto& o : omitted)
+    if (o.digest == digest) return &o;
+  return nullptr;
+}
+
+std::uint64_t BundleDelta::omitted_bytes() const {
+  std::uint64_t total = 0;
+  for (const auto& o : omitted) total += o.size;
+  return total;
+}
 
 BundleIndex BundleIndex::parse(std::string_view json, std::string_view where) {
   nlohmann::json j;
@@ -142,10 +208,9 @@ BundleIndex BundleIndex::parse(std::string_view json, std::string_view where) {
   if (!version.is_number())
     throw VerificationError(fmt::format("{}: index: the index.formatVersion has the wrong type", where));
   if (!version.is_number_unsigned() || version.get<std::uint64_t>() < k_bundle_format_version ||
-      version.get<std::uint64_t>() > k_bundle_format_version_kustomize)
-    throw VerificationError(fmt::format("{}: bundle format version {} is not supported (this airlock reads {} and {})",
-                                        where, version.dump(), k_bundle_format_version,
-                                        k_bundle_format_version_kustomize));
+      version.get<std::uint64_t>() > k_bundle_format_version_delta)
+    throw VerificationError(fmt::format("{}: bundle format version {} is not supported (this airlock reads {} to {})",
+                                        where, version.dump(), k_bundle_format_version, k_bundle_format_version_delta));
   BundleIndex idx;
   const auto release = field<nlohmann::json>(j, "release", "the index", where);
   idx.name = field<std::string>(release, "name", "release", where);
@@ -221,6 +286,14 @@ BundleIndex BundleIndex::parse(std::string_view json, std::string_view where) {
                                           k_bundle_format_version_kustomize, version.dump()));
     for (const auto& k : field<nlohmann::json>(j, "kustomize", "the index", where))
       idx.kustomize.push_back(parse_kustomize_entry(k, paths, where));
+  }
+  if (j.contains("delta")) {
+    // A reader that predates it would find the omitted blobs missing: a
+    // bundle that has it says so by its version.
+    if (version.get<std::uint64_t>() < k_bundle_format_version_delta)
+      throw VerificationError(fmt::format("{}: index: \"delta\" needs format version {}, the index says {}", where,
+                                          k_bundle_format_version_delta, version.dump()));
+    idx.delta = parse_delta(field<nlohmann::json>(j, "delta", "the index", where), idx.sequence, paths, where);
   }
   std::set<std::string> names;
   for (const auto& i : field<nlohmann::json>(j, "images", "the index", where)) {

@@ -18,11 +18,15 @@ namespace airlock {
 // 1: the first format. 2: format 1 and fields that an importer of format
 // 1 would ignore and so deploy other than the packer meant (kustomize[]: it
 // would render the tree as plain YAML, its images not pointed at the site).
-// The packer writes 2 only for a bundle that has them, so every other
-// bundle stays what format 1 is, byte for byte, and an older importer
-// refuses the rest by their version.
+// 3: format 2 and delta (blobs left out because a base bundle carried
+// them). The packer writes the lowest version that holds what a bundle
+// has, so every other bundle stays what format 1 is, byte for byte, and an
+// older importer refuses the rest by their version.
 inline constexpr int k_bundle_format_version = 1;
 inline constexpr int k_bundle_format_version_kustomize = 2;
+inline constexpr int k_bundle_format_version_delta = 3;
+// Bases a delta may name: each is looked up in the import branch.
+inline constexpr std::size_t k_max_delta_bases = 16;
 inline constexpr std::string_view k_envelope_entry = "bundle.dsse.json";
 // How far a bundle's creation time may run ahead of the clock that reads it
 // (the two sides' clocks differ). Further is refused, at pack and at
@@ -69,6 +73,30 @@ struct KustomizeEntry {
   std::vector<std::string> images;     // the image field values the build deploys, after its transformers
 };
 
+// An earlier bundle of the same release that a delta relies on.
+struct DeltaBase {
+  Digest bundle_digest;  // sha256 of its index (its DSSE payload)
+  std::uint64_t sequence = 0;
+  std::string version;
+};
+
+// A config or layer blob a delta does not carry because a base did: the
+// site registry must have it, at `repository` (a repository of the bundle's
+// naming, under the import's prefix), where the base's import put it.
+struct OmittedBlob {
+  Digest digest;
+  std::uint64_t size = 0;
+  std::string repository;
+};
+
+struct BundleDelta {
+  std::vector<DeltaBase> bases;
+  std::vector<OmittedBlob> omitted;  // in the order the blobs would have had in the archive
+
+  [[nodiscard]] const OmittedBlob* find(const Digest& digest) const;
+  [[nodiscard]] std::uint64_t omitted_bytes() const;
+};
+
 struct BundleIndex {
   std::string name;
   std::string version;
@@ -80,9 +108,11 @@ struct BundleIndex {
   std::vector<ManifestSource> manifest_sources;
   std::vector<DeclaredValue> values;  // site values the YAML's ${airlock:NAME} placeholders need
   std::vector<KustomizeEntry> kustomize;
+  std::optional<BundleDelta> delta;
 
   // The lowest format version that holds what this index has.
   [[nodiscard]] int format_version() const {
+    if (delta) return k_bundle_format_version_delta;
     return kustomize.empty() ? k_bundle_format_version : k_bundle_format_version_kustomize;
   }
   [[nodiscard]] std::string to_json() const;

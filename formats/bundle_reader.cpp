@@ -34,15 +34,52 @@ std::string type_name(archive_entry* e) {
 }  // namespace
 
 BundleReader::BundleReader(const std::filesystem::path& bundle, ReaderLimits limits)
-    : m_name(bundle == "-" ? "(stdin)" : bundle.string()), m_limits(limits) {
-  Fd fd(bundle == "-" ? ::dup(0) : ::open(bundle.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) throw UsageError(fmt::format("cannot open bundle {}: {}", m_name, errno_text(errno)));
-  struct stat st {};
-  if (::fstat(fd.get(), &st) != 0)
-    throw UsageError(fmt::format("cannot stat bundle {}: {}", m_name, errno_text(errno)));
-  if (S_ISDIR(st.st_mode)) throw UsageError(fmt::format("bundle {} is a directory, not a bundle file", m_name));
-  m_source =
-      std::make_unique<ZstdSource>(std::move(fd), m_name, ZstdSourceOptions{.max_window_log = m_limits.max_window_log});
+    : BundleReader(std::vector<std::filesystem::path>{bundle}, limits) {}
+
+BundleReader::BundleReader(const std::vector<std::filesystem::path>& inputs, ReaderLimits limits) : m_limits(limits) {
+  if (inputs.empty()) throw UsageError("no bundle given");
+  const auto& bundle = inputs.front();
+  const ZstdSourceOptions zstd{.max_window_log = m_limits.max_window_log};
+  std::error_code ec;
+  if (inputs.size() == 1 && bundle != "-" && !std::filesystem::is_directory(bundle, ec) && !is_part_file(bundle)) {
+    m_name = bundle.string();
+    Fd fd(::open(bundle.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd.valid()) throw UsageError(fmt::format("cannot open bundle {}: {}", m_name, errno_text(errno)));
+    m_source = std::make_unique<ZstdSource>(std::move(fd), m_name, zstd);
+  } else if (inputs.size() == 1 && bundle == "-") {
+    m_name = "(stdin)";
+    Fd fd(::dup(0));
+    if (!fd.valid()) throw UsageError(fmt::format("cannot open bundle {}: {}", m_name, errno_text(errno)));
+    m_source = std::make_unique<ZstdSource>(std::move(fd), m_name, zstd);
+  } else {
+    const std::string given = printable(bundle.string()) + (inputs.size() > 1 ? " ..." : "");
+    PartScan scan = scan_parts(inputs);
+    if (scan.sets.empty()) {
+      std::string why;
+      for (const auto& [path, what] : scan.damaged) why += "; " + what;
+      if (inputs.size() == 1 && std::filesystem::is_directory(bundle, ec))
+        throw UsageError(fmt::format("bundle {} is a directory with no bundle parts in it{}", given, why));
+      throw UsageError(fmt::format("{}: not a bundle, nor bundle parts{}", given, why));
+    }
+    if (scan.sets.size() > 1) {
+      std::string sets;
+      for (const auto& set : scan.sets) sets += "; " + set.name();
+      throw UsageError(
+          fmt::format("{}: parts of {} sets{}: give the part files of one", given, scan.sets.size(), sets));
+    }
+    PartSet& set = scan.sets.front();
+    m_name = fmt::format("{} (parts of {} {}, set {})", given, set.first.release, set.first.version,
+                         set.first.set.substr(0, 12));
+    m_part_status = set.status();
+    set.require_decodable(given);
+    auto input = std::make_unique<PartSetInput>(std::move(set));
+    m_parts = input.get();
+    m_source = std::make_unique<ZstdSource>(std::move(input), m_name, zstd);
+  }
+  open_envelope();
+}
+
+void BundleReader::open_envelope() {
   m_archive.reset(archive_read_new());
   if (!m_archive) throw Error("cannot allocate an archive reader");
   archive* a = m_archive.get();
@@ -77,6 +114,8 @@ BundleReader::~BundleReader() {
 }
 
 std::uint64_t BundleReader::compressed_bytes() const noexcept { return m_source->compressed_bytes(); }
+
+std::uint64_t BundleReader::decoded_chunks() const noexcept { return m_parts ? m_parts->decoded_rows() : 0; }
 
 la_ssize_t BundleReader::on_read(archive*, void* self, const void** buffer) {
   auto* r = static_cast<BundleReader*>(self);

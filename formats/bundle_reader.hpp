@@ -14,6 +14,7 @@
 #include "common/progress.hpp"
 #include "formats/bundle_index.hpp"
 #include "formats/dsse_envelope.hpp"
+#include "formats/part_set.hpp"
 #include "formats/zstd_source.hpp"
 
 #include <cstdint>
@@ -21,6 +22,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <set>
 #include <span>
 #include <string>
@@ -53,6 +55,11 @@ public:
   // Throws UsageError when it cannot be opened, VerificationError when the
   // first entry is not a sound envelope.
   explicit BundleReader(const std::filesystem::path& bundle, ReaderLimits limits = {});
+  // One bundle file or "-", or the parts of one (a directory of them, or
+  // part files: formats/part_set.hpp), read in the same single pass. For
+  // parts: UsageError when there are none, or parts of several sets;
+  // VerificationError naming the groups and parts when they do not decode.
+  explicit BundleReader(const std::vector<std::filesystem::path>& inputs, ReaderLimits limits = {});
   BundleReader(const BundleReader&) = delete;
   BundleReader& operator=(const BundleReader&) = delete;
   ~BundleReader();
@@ -71,6 +78,12 @@ public:
   [[nodiscard]] bool finished() const noexcept { return m_finished; }
 
   [[nodiscard]] std::uint64_t compressed_bytes() const noexcept;
+  // Read from parts: their status as found, before reading (per group:
+  // present, missing, damaged), and the chunks decoded from parity so far.
+  [[nodiscard]] const std::optional<std::vector<PartGroupStatus>>& part_status() const noexcept {
+    return m_part_status;
+  }
+  [[nodiscard]] std::uint64_t decoded_chunks() const noexcept;
   [[nodiscard]] std::uint64_t archive_bytes() const noexcept { return m_archive_bytes; }
 
 private:
@@ -84,8 +97,12 @@ private:
   [[noreturn]] void fail_archive(std::string_view context);
   [[noreturn]] void reject(std::string_view path, std::string_view why) const;
 
+  void open_envelope();
+
   std::string m_name;
   ReaderLimits m_limits;
+  std::optional<std::vector<PartGroupStatus>> m_part_status;
+  const PartSetInput* m_parts = nullptr;  // owned by m_source
   std::unique_ptr<ZstdSource> m_source;
   ArchiveReadPtr m_archive;
   std::exception_ptr m_source_error;

@@ -11,6 +11,11 @@
 
 namespace airlock {
 
+TarZstWriter::TarZstWriter(ByteOutput& out, std::string name, TarZstOptions options)
+    : TarZstWriter(-1, std::move(name), options) {
+  m_sink = &out;
+}
+
 TarZstWriter::TarZstWriter(int fd, std::string name, TarZstOptions options)
     : m_fd(fd),
       m_name(std::move(name)),
@@ -74,6 +79,10 @@ void TarZstWriter::compress(const void* data, std::size_t len, ZSTD_EndDirective
     if (ZSTD_isError(rc)) throw Error(fmt::format("{}: zstd: {}", m_name, ZSTD_getErrorName(rc)));
     const auto* p = m_out.data();
     std::size_t left = out.pos;
+    if (m_sink && left > 0) {
+      m_sink->write(std::span(p, left));
+      left = 0;
+    }
     while (left > 0) {
       const ssize_t n = ::write(m_fd, p, left);
       if (n < 0 && errno == EINTR) continue;

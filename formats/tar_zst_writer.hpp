@@ -4,6 +4,7 @@
 // 3.6's own zstd filter has none). Entries stream; nothing is staged.
 
 #include "common/archive_handles.hpp"
+#include "common/byte_stream.hpp"
 #include "common/zstd_handles.hpp"
 
 #include <cstdint>
@@ -25,6 +26,8 @@ class TarZstWriter {
 public:
   // Writes to `fd` (not owned); `name` is used in messages. Throws Error.
   TarZstWriter(int fd, std::string name, TarZstOptions options);
+  // Writes to `out` (not owned), parts with parity, say.
+  TarZstWriter(ByteOutput& out, std::string name, TarZstOptions options);
   TarZstWriter(const TarZstWriter&) = delete;
   TarZstWriter& operator=(const TarZstWriter&) = delete;
   ~TarZstWriter();
@@ -44,7 +47,8 @@ private:
   void compress(const void* data, std::size_t len, ZSTD_EndDirective mode);
   [[noreturn]] void fail(std::string_view what);
 
-  int m_fd;
+  int m_fd = -1;
+  ByteOutput* m_sink = nullptr;
   std::string m_name;
   TarZstOptions m_options;
   ZstdCCtxPtr m_cctx;

@@ -11,7 +11,10 @@
 namespace airlock {
 
 ZstdSource::ZstdSource(Fd fd, std::string name, ZstdSourceOptions options)
-    : m_fd(std::move(fd)), m_name(std::move(name)), m_options(options), m_chunks(options.chunks) {
+    : ZstdSource(std::make_unique<FdInput>(std::move(fd), name), name, options) {}
+
+ZstdSource::ZstdSource(std::unique_ptr<ByteInput> input, std::string name, ZstdSourceOptions options)
+    : m_input(std::move(input)), m_name(std::move(name)), m_options(options), m_chunks(options.chunks) {
   for (auto& c : m_chunks) {
     c.data.resize(m_options.chunk_size);
     m_free.push_back(&c);
@@ -87,9 +90,7 @@ void ZstdSource::produce() {
                                           m_name, frame_start));
   };
   for (;;) {
-    const ssize_t n = ::read(m_fd.get(), in_buf.data(), in_buf.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw Error(fmt::format("cannot read {}: {}", m_name, errno_text(errno)));
+    const std::size_t n = m_input->read(in_buf);
     if (n == 0) break;
     any_input = true;
     buffer_start = m_compressed;

@@ -4,6 +4,7 @@
 // once with bounded memory. Frames that ask for a window above the cap are
 // refused (decompression bombs), as is a stream that ends inside a frame.
 
+#include "common/byte_stream.hpp"
 #include "common/fd.hpp"
 #include "common/zstd_handles.hpp"
 
@@ -12,6 +13,7 @@
 #include <cstdint>
 #include <deque>
 #include <exception>
+#include <memory>
 #include <mutex>
 #include <span>
 #include <string>
@@ -29,6 +31,9 @@ struct ZstdSourceOptions {
 class ZstdSource {
 public:
   ZstdSource(Fd fd, std::string name, ZstdSourceOptions options = {});
+  // Compressed bytes from `input` (a part set, say), read on the decoder's
+  // thread: its errors come out of next().
+  ZstdSource(std::unique_ptr<ByteInput> input, std::string name, ZstdSourceOptions options = {});
   ZstdSource(const ZstdSource&) = delete;
   ZstdSource& operator=(const ZstdSource&) = delete;
   ~ZstdSource();
@@ -50,7 +55,7 @@ private:
   Chunk* take_free();
   void publish(Chunk* c);
 
-  Fd m_fd;
+  std::unique_ptr<ByteInput> m_input;
   std::string m_name;
   ZstdSourceOptions m_options;
   std::vector<Chunk> m_chunks;

@@ -13,7 +13,7 @@
 #include "formats/names.hpp"
 #include "importer/blob_uploader.hpp"
 #include "importer/git_commit.hpp"
-#include "importer/image_graph.hpp"
+#include "formats/image_graph.hpp"
 #include "importer/image_target.hpp"
 #include "importer/site_values.hpp"
 
@@ -197,6 +197,61 @@ ManifestFiles read_release_yaml(BundleReader& reader, const BundleIndex& index, 
   return collector.take();
 }
 
+// The images' manifests, which come before every config and layer: after
+// them the graph knows which image needs each blob.
+void read_image_manifests(BundleReader& reader, const BundleIndex& index, ImageGraph& graph, Progress& progress) {
+  reader.stream(index, graph, progress, [&](std::string_view path) {
+    return path.starts_with(k_blob_prefix) && !graph.wants_manifest(std::string(path));
+  });
+}
+
+// A delta's omitted blobs, before the first upload: each that an image not
+// complete in the registry needs must be there, at the repository the
+// index expects it in or the image's own; else nothing of the bundle is
+// sent. A few at a time.
+PlacedBlobs check_omitted(RegistryClient& registry, const BundleIndex& index, const ImageGraph& graph,
+                          const std::string& prefix, const std::vector<bool>& complete, std::size_t parallel) {
+  if (!index.delta) return {};
+  const auto& omitted = index.delta->omitted;
+  std::vector<std::string> found(omitted.size());
+  std::vector<std::size_t> needer(omitted.size(), index.images.size());
+  parallel_for(omitted.size(), parallel, [&](std::size_t k) {
+    const auto& o = omitted[k];
+    const auto path = blob_entry_path(o.digest);
+    const auto images = graph.images_needing(path);
+    const auto open = std::find_if(images.begin(), images.end(), [&](std::size_t i) { return !complete[i]; });
+    if (open == images.end()) {  // every image that needs it is complete: it is there
+      if (!images.empty()) found[k] = target_repository(prefix, index.images[images.front()].repository);
+      return;
+    }
+    needer[k] = *open;
+    for (const auto& repo :
+         {target_repository(prefix, o.repository), target_repository(prefix, index.images[*open].repository)})
+      if (registry.has_blob(repo, o.digest)) {
+        found[k] = repo;
+        return;
+      }
+  });
+  PlacedBlobs placed;
+  for (std::size_t k = 0; k < omitted.size(); ++k) {
+    const auto& o = omitted[k];
+    if (needer[k] == index.images.size() && found[k].empty())
+      throw VerificationError(fmt::format("{}: the index omits blob {}, which no image of the bundle needs",
+                                          registry.host(), o.digest.str()));
+    if (found[k].empty()) {
+      const auto& img = index.images[needer[k]];
+      const auto expected = target_repository(prefix, o.repository);
+      const auto own = target_repository(prefix, img.repository);
+      throw VerificationError(fmt::format(
+          "registry {}: blob {} ({} bytes), which this delta leaves to the registry, is not at {}{}: image {} needs "
+          "it (import a base bundle into this registry first, or a full bundle)",
+          registry.host(), o.digest.str(), o.size, expected, own == expected ? "" : " nor at " + own, img.name));
+    }
+    placed.emplace(blob_entry_path(o.digest), found[k]);
+  }
+  return placed;
+}
+
 // Which images the registry has complete: their tag names their digest
 // (the registry took the manifest only with every blob there). The first
 // image's tag is asked alone (the first request meets the auth challenge).
@@ -366,6 +421,7 @@ void verify_replay(TrustedBundle& trusted, const GitTarget& git, Progress& progr
   graph.check();
   report.verified.compressed_bytes = trusted.reader->compressed_bytes();
   report.verified.archive_bytes = trusted.reader->archive_bytes();
+  report.verified.decoded_chunks = trusted.reader->decoded_chunks();
   report.git = GitReport{redact_git_url(git.url), git.branch, git.path.value_or(index.name)};
   report.git->already_imported = true;
   report.loaded = false;
@@ -385,7 +441,7 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 }  // namespace
 
-ImportReport import_bundle(const std::filesystem::path& bundle, const ImportOptions& options, Progress& progress) {
+ImportReport import_bundle(const BundleInputs& bundle, const ImportOptions& options, Progress& progress) {
   const auto start = std::chrono::steady_clock::now();
   const std::int64_t now = options.verify.now.value_or(unix_now());
   Destination dest = check_options(options);
@@ -395,7 +451,11 @@ ImportReport import_bundle(const std::filesystem::path& bundle, const ImportOpti
   if (options.git) branch = decide_against_branch(trusted, *options.git, options, now, dest);
 
   ImportReport report;
-  report.verified = {trusted.reader->name(), index, trusted.bundle_digest, trusted.trust};
+  report.verified.bundle = trusted.reader->name();
+  report.verified.index = index;
+  report.verified.bundle_digest = trusted.bundle_digest;
+  report.verified.trust = trusted.trust;
+  report.verified.parts = trusted.reader->part_status();
   report.registry = dest.registry;
   report.prefix = dest.prefix;
   report.loaded = !options.registry.empty();
@@ -415,13 +475,17 @@ ImportReport import_bundle(const std::filesystem::path& bundle, const ImportOpti
   if (options.git)
     rendered = render_release(index, yaml, dest.registry, dest.prefix, options.git->path.value_or(index.name),
                               options.values_file);
+  read_image_manifests(*trusted.reader, index, graph, progress);
   // What the registry has already, before the first upload.
   const std::vector<bool> complete = report.loaded ? complete_images(registry, index, dest.prefix, options.uploads)
                                                    : std::vector<bool>(index.images.size(), false);
-  const PlacedBlobs placed = stream_blobs(*trusted.reader, index, graph, report.loaded ? &registry : nullptr, options,
-                                          dest.prefix, complete, progress, report);
+  PlacedBlobs placed =
+      report.loaded ? check_omitted(registry, index, graph, dest.prefix, complete, options.uploads) : PlacedBlobs{};
+  placed.merge(stream_blobs(*trusted.reader, index, graph, report.loaded ? &registry : nullptr, options, dest.prefix,
+                            complete, progress, report));
   report.verified.compressed_bytes = trusted.reader->compressed_bytes();
   report.verified.archive_bytes = trusted.reader->archive_bytes();
+  report.verified.decoded_chunks = trusted.reader->decoded_chunks();
 
   // The bundle verified to its last byte: now the images become visible.
   if (report.loaded) {

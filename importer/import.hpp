@@ -60,7 +60,6 @@ struct ImportReport {
 
 // Throws UsageError (bad options), VerificationError (the bundle) or
 // RemoteError (the registry), each naming registry, image or entry.
-[[nodiscard]] ImportReport import_bundle(const std::filesystem::path& bundle, const ImportOptions& options,
-                                         Progress& progress);
+[[nodiscard]] ImportReport import_bundle(const BundleInputs& bundle, const ImportOptions& options, Progress& progress);
 
 }  // namespace airlock

@@ -9,6 +9,7 @@
 #include "importer/receipt.hpp"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 namespace airlock {
 namespace {
@@ -41,6 +42,50 @@ SiteState read_state(const BranchSnapshot& snapshot) {
                                              k_state_file));
 }
 
+// ", delta of sequence N[ or M]" for a commit message's subject.
+std::string delta_note(const BundleIndex& index) {
+  if (!index.delta) return {};
+  std::string out = ", delta of sequence ";
+  for (std::size_t i = 0; i < index.delta->bases.size(); ++i)
+    out += (i ? " or " : "") + std::to_string(index.delta->bases[i].sequence);
+  return out;
+}
+
+// Whether the branch imported the bundle: it is the release's last import
+// (the state), or an earlier one whose receipt is still there.
+bool imported_here(const BranchSnapshot& snapshot, const SiteState& state, const std::string& release,
+                   const DeltaBase& base) {
+  if (const auto it = state.releases.find(release);
+      it != state.releases.end() && it->second.bundle_digest == base.bundle_digest)
+    return true;
+  const auto receipt = snapshot.read(fmt::format(".airlock/receipts/{}/{}.json", release, base.sequence));
+  if (!receipt) return false;
+  const auto j = nlohmann::json::parse(*receipt, nullptr, false);
+  return j.is_object() && j.contains("bundleDigest") && j["bundleDigest"].is_string() &&
+         j["bundleDigest"].get<std::string>() == base.bundle_digest.str();
+}
+
+// A delta relies on blobs a base brought: one of its bases must have been
+// imported here first.
+void check_delta_base(const BranchSnapshot& snapshot, const SiteState& state, const BundleIndex& index,
+                      const std::string& where) {
+  if (!index.delta) return;
+  std::string wanted;
+  for (const auto& base : index.delta->bases) {
+    if (imported_here(snapshot, state, index.name, base)) return;
+    wanted += fmt::format("{}sequence {} ({}, bundle {})", wanted.empty() ? "" : " or ", base.sequence, base.version,
+                          base.bundle_digest.str());
+  }
+  const auto it = state.releases.find(index.name);
+  throw VerificationError(
+      fmt::format("{}: {} sequence {} is a delta of {}, which this branch has not imported "
+                  "(its last import of {} is {}): import that bundle first, or a full bundle",
+                  where, index.name, index.sequence, wanted, index.name,
+                  it == state.releases.end()
+                      ? std::string("none")
+                      : fmt::format("sequence {}, bundle {}", it->second.sequence, it->second.bundle_digest.str())));
+}
+
 }  // namespace
 
 GitPrecheck git_precheck(const GitTarget& target, const BundleIndex& index, const Digest& bundle_digest,
@@ -49,8 +94,10 @@ GitPrecheck git_precheck(const GitTarget& target, const BundleIndex& index, cons
   GitPrecheck out;
   out.state = read_state(snapshot);
   out.decision = decide_import(out.state, index, bundle_digest, now, where(target));
-  if (out.decision == ImportDecision::fresh)
+  if (out.decision == ImportDecision::fresh) {
     check_release_dir(out.state, index, target.path.value_or(index.name), where(target));
+    check_delta_base(snapshot, out.state, index, where(target));
+  }
   return out;
 }
 
@@ -75,12 +122,13 @@ GitReport commit_release(const GitTarget& target, const ImportedRelease& release
                       plan.files.emplace_back(std::string(k_state_file), state.to_json());
                       plan.files.emplace_back(fmt::format(".airlock/receipts/{}/{}.json", index.name, index.sequence),
                                               receipt_json(release, rendered.dir, report.url, target.branch));
-                      plan.message = fmt::format("Import {} {} (sequence {})\n\n"
-                                                 "{} images in {}{}, {} image references pinned by digest in {}/.\n\n"
-                                                 "Airlock-Bundle: {}\n",
-                                                 index.name, index.version, index.sequence, index.images.size(),
-                                                 release.registry, release.prefix.empty() ? "" : "/" + release.prefix,
-                                                 rendered.rewrites.size(), rendered.dir, release.bundle_digest.str());
+                      plan.message =
+                          fmt::format("Import {} {} (sequence {}{})\n\n"
+                                      "{} images in {}{}, {} image references pinned by digest in {}/.\n\n"
+                                      "Airlock-Bundle: {}\n",
+                                      index.name, index.version, index.sequence, delta_note(index), index.images.size(),
+                                      release.registry, release.prefix.empty() ? "" : "/" + release.prefix,
+                                      rendered.rewrites.size(), rendered.dir, release.bundle_digest.str());
                       return plan;
                     });
   report.commit = result.commit;

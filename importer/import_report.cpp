@@ -88,6 +88,12 @@ const char* promote_kind(PromoteResult::Kind kind) {
 
 Report import_report(const ImportReport& report) { return {import_json(report), import_text(report)}; }
 
+Report join_report(const JoinResult& r, const std::string& bundle) {
+  return {{{"bundle", bundle}, {"bundleSize", r.bundle_size}, {"decodedChunks", r.decoded_chunks}},
+          fmt::format("wrote {}: {} bytes ({} chunks decoded from parity)\n", printable(bundle), r.bundle_size,
+                      r.decoded_chunks)};
+}
+
 Report promote_report(const PromoteResult& r, const std::string& url, const std::string& from, const std::string& to) {
   return {{{"git", redact_git_url(url)},
            {"from", from},

@@ -2,6 +2,7 @@
 // What `airlock-import import` and `promote` print: one JSON document with
 // --json, else a short human summary.
 
+#include "formats/bundle_parts.hpp"
 #include "importer/git_promote.hpp"
 #include "importer/import.hpp"
 
@@ -12,6 +13,7 @@
 namespace airlock {
 
 [[nodiscard]] Report import_report(const ImportReport& report);
+[[nodiscard]] Report join_report(const JoinResult& result, const std::string& bundle);
 // `airlock-import promote`; the URL is printed redacted.
 [[nodiscard]] Report promote_report(const PromoteResult& result, const std::string& url, const std::string& from,
                                     const std::string& to);

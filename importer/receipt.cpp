@@ -28,6 +28,14 @@ std::string receipt_json(const ImportedRelease& r, const std::string& dir, const
                       {"reference", pinned_reference(r.registry, r.prefix, img)},
                       {"source", img.source}});
   j["images"] = images;
+  if (r.index.delta) {
+    nlohmann::ordered_json bases = nlohmann::ordered_json::array();
+    for (const auto& b : r.index.delta->bases)
+      bases.push_back({{"bundleDigest", b.bundle_digest.str()}, {"sequence", b.sequence}, {"version", b.version}});
+    j["delta"] = {{"bases", bases},
+                  {"omittedBlobs", r.index.delta->omitted.size()},
+                  {"omittedBytes", r.index.delta->omitted_bytes()}};
+  }
   return j.dump(2) + "\n";
 }
 

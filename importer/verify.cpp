@@ -4,7 +4,7 @@
 #include "common/timestamp.hpp"
 #include "formats/bundle_reader.hpp"
 #include "formats/trust_policy.hpp"
-#include "importer/image_graph.hpp"
+#include "formats/image_graph.hpp"
 
 #include <fmt/format.h>
 
@@ -54,7 +54,7 @@ TrustDecision trust_at(const TrustPolicy& policy, const DsseEnvelope& envelope, 
 
 }  // namespace
 
-TrustedBundle open_trusted_bundle(const std::filesystem::path& bundle, const VerifyOptions& options) {
+TrustedBundle open_trusted_bundle(const BundleInputs& bundle, const VerifyOptions& options) {
   TrustedBundle t;
   t.policy = load_policy(options);
   const std::int64_t now = options.now.value_or(unix_now());
@@ -78,7 +78,7 @@ void recheck_trust_at(const TrustedBundle& t, std::int64_t when, std::string_vie
                  fmt::format(" at {}, {}", format_utc(when), why));
 }
 
-VerifyReport verify_bundle(const std::filesystem::path& bundle, const VerifyOptions& options, Progress& progress) {
+VerifyReport verify_bundle(const BundleInputs& bundle, const VerifyOptions& options, Progress& progress) {
   const auto start = std::chrono::steady_clock::now();
   TrustedBundle t = open_trusted_bundle(bundle, options);
   VerifyReport report;
@@ -93,14 +93,17 @@ VerifyReport verify_bundle(const std::filesystem::path& bundle, const VerifyOpti
 
   report.compressed_bytes = t.reader->compressed_bytes();
   report.archive_bytes = t.reader->archive_bytes();
+  report.parts = t.reader->part_status();
+  report.decoded_chunks = t.reader->decoded_chunks();
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
 }
 
-InspectReport inspect_bundle(const std::filesystem::path& bundle) {
+InspectReport inspect_bundle(const BundleInputs& bundle) {
   BundleReader reader(bundle);
   InspectReport report;
   report.bundle = reader.name();
+  report.parts = reader.part_status();
   const auto where = fmt::format("{}: {}", reader.name(), k_envelope_entry);
   dsse_check_payload_type(reader.envelope(), where);
   report.index = BundleIndex::parse(reader.envelope().payload, where);

@@ -34,6 +34,9 @@ struct VerifyReport {
   std::uint64_t compressed_bytes = 0;
   std::uint64_t archive_bytes = 0;
   double seconds = 0;
+  // Read from parts: each group as found, and the chunks decoded from parity.
+  std::optional<std::vector<PartGroupStatus>> parts;
+  std::uint64_t decoded_chunks = 0;
 };
 
 // What every command that reads a whole bundle does first: the envelope
@@ -46,7 +49,10 @@ struct TrustedBundle {
   TrustDecision trust;
   TrustPolicy policy;
 };
-[[nodiscard]] TrustedBundle open_trusted_bundle(const std::filesystem::path& bundle, const VerifyOptions& options);
+// A bundle file, "-", or the parts of one (formats/bundle_reader.hpp).
+using BundleInputs = std::vector<std::filesystem::path>;
+
+[[nodiscard]] TrustedBundle open_trusted_bundle(const BundleInputs& bundle, const VerifyOptions& options);
 
 // The trust decision again, with the keys that are current at `when` (a
 // clock floor later than the clock: a key that expired by then does not
@@ -55,17 +61,17 @@ void recheck_trust_at(const TrustedBundle& t, std::int64_t when, std::string_vie
 
 // Throws UsageError (no key, unreadable key or bundle) or VerificationError
 // naming the bundle and the entry.
-[[nodiscard]] VerifyReport verify_bundle(const std::filesystem::path& bundle, const VerifyOptions& options,
-                                         Progress& progress);
+[[nodiscard]] VerifyReport verify_bundle(const BundleInputs& bundle, const VerifyOptions& options, Progress& progress);
 
 struct InspectReport {
   std::string bundle;
   BundleIndex index;
   Digest bundle_digest;
   std::vector<std::string> signer_keyids;
+  std::optional<std::vector<PartGroupStatus>> parts;
 };
 
 // Reads only the envelope: fast, and explicitly not a verification.
-[[nodiscard]] InspectReport inspect_bundle(const std::filesystem::path& bundle);
+[[nodiscard]] InspectReport inspect_bundle(const BundleInputs& bundle);
 
 }  // namespace airlock

@@ -2,6 +2,7 @@
 
 #include "common/printable.hpp"
 #include "common/timestamp.hpp"
+#include "formats/delta_summary.hpp"
 
 #include <fmt/format.h>
 
@@ -52,7 +53,48 @@ nlohmann::ordered_json index_summary_json(const BundleIndex& index) {
                  {"blobBytes", blob_bytes},
                  {"entries", index.entries.size() + 1},
                  {"entryBytes", index.total_entry_bytes()}};
+  if (index.delta) j["delta"] = delta_json(index);
   return j;
+}
+
+std::string part_name(int i, int data_parts) {
+  return fmt::format("{}{:02}", i < data_parts ? 'd' : 'p', i < data_parts ? i : i - data_parts);
+}
+
+// Read from parts: what each group had, as the reader found it.
+nlohmann::ordered_json parts_json(const std::optional<std::vector<PartGroupStatus>>& parts, std::uint64_t decoded) {
+  if (!parts) return nullptr;
+  nlohmann::ordered_json groups = nlohmann::ordered_json::array();
+  for (const auto& g : *parts) {
+    nlohmann::ordered_json present = nlohmann::ordered_json::array(), missing = nlohmann::ordered_json::array(),
+                           damaged = nlohmann::ordered_json::array();
+    for (const int i : g.present) present.push_back(part_name(i, g.data_parts));
+    for (const int i : g.missing) missing.push_back(part_name(i, g.data_parts));
+    for (const auto& [i, why] : g.damaged) damaged.push_back({{"part", part_name(i, g.data_parts)}, {"why", why}});
+    groups.push_back({{"group", g.group},
+                      {"dataParts", g.data_parts},
+                      {"parityParts", g.parity_parts},
+                      {"present", present},
+                      {"missing", missing},
+                      {"damaged", damaged},
+                      {"decodable", g.decodable}});
+  }
+  return {{"groups", groups}, {"decodedChunks", decoded}};
+}
+
+std::string parts_text(const std::optional<std::vector<PartGroupStatus>>& parts, std::uint64_t decoded) {
+  if (!parts) return {};
+  std::string out;
+  for (const auto& g : *parts) {
+    std::string missing, damaged;
+    for (const int i : g.missing) missing += (missing.empty() ? "" : " ") + part_name(i, g.data_parts);
+    for (const auto& [i, why] : g.damaged) damaged += (damaged.empty() ? "" : "; ") + printable(why);
+    out += fmt::format("parts:     group {}: {} of {} whole ({} needed){}{}, {}\n", g.group, g.present.size(),
+                       g.data_parts + g.parity_parts, g.data_parts, missing.empty() ? "" : ", missing " + missing,
+                       damaged.empty() ? "" : ", damaged: " + damaged, g.decodable ? "decodable" : "NOT decodable");
+  }
+  if (decoded) out += fmt::format("parts:     {} chunks decoded from parity\n", decoded);
+  return out;
 }
 
 // What both documents begin with.
@@ -73,6 +115,7 @@ nlohmann::ordered_json verify_report_json(const VerifyReport& report) {
   j["trustPolicy"] =
       report.trust.policy == "--pubkey" ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(report.trust.policy);
   j.update(index_summary_json(report.index));
+  if (report.parts) j["parts"] = parts_json(report.parts, report.decoded_chunks);
   j["compressedBytes"] = report.compressed_bytes;
   j["seconds"] = report.seconds;
   return j;
@@ -83,6 +126,7 @@ namespace {
 nlohmann::ordered_json inspect_json(const InspectReport& report) {
   nlohmann::ordered_json j = bundle_head(report.bundle, false, report.bundle_digest, report.signer_keyids);
   j.update(index_summary_json(report.index));
+  if (report.parts) j["parts"] = parts_json(report.parts, 0);
   return j;
 }
 
@@ -116,6 +160,7 @@ std::string summary(const BundleIndex& index) {
   for (const auto* m : manifests) out += fmt::format("  {}  {} bytes\n", printable(m->path), m->size);
   out += fmt::format("totals:    {} entries, {} blobs, {} blob bytes, {} bytes in all\n", index.entries.size() + 1,
                      blobs, blob_bytes, index.total_entry_bytes());
+  out += delta_text(index);
   return out;
 }
 
@@ -130,6 +175,7 @@ std::string verify_text(const VerifyReport& r) {
     out += fmt::format("trust:     {} trusted signature{} of {} required, policy {}\n", r.trust.trusted_keyids.size(),
                        r.trust.trusted_keyids.size() == 1 ? "" : "s", r.trust.threshold, r.trust.policy);
   out += summary(r.index);
+  out += parts_text(r.parts, r.decoded_chunks);
   out += fmt::format("checked:   {} bytes compressed in {:.2f} s\n", r.compressed_bytes, r.seconds);
   return out;
 }
@@ -140,6 +186,7 @@ std::string inspect_text(const InspectReport& r) {
                                 printable(r.bundle), r.bundle_digest.hex());
   for (const auto& id : r.signer_keyids) out += fmt::format("signer:    {}\n", printable(id));
   out += summary(r.index);
+  out += parts_text(r.parts, 0);
   return out;
 }
 

@@ -3,6 +3,7 @@
 // registry. Resolving reads only manifests (small); layers are streamed
 // later, straight into the bundle, by each blob's `stream`.
 
+#include "common/registry_access.hpp"
 #include "common/registry_client.hpp"
 #include "formats/bundle_index.hpp"
 #include "formats/oci_types.hpp"
@@ -54,5 +55,15 @@ private:
   std::mutex m_mutex;  // guards m_clients
   std::map<std::string, std::unique_ptr<RegistryClient>> m_clients;
 };
+
+// The spec's registries with the site's access (CA, credentials, plain-HTTP hosts).
+[[nodiscard]] RegistrySource registry_source(const ReleasePlan& plan, const RegistryAccess& access);
+
+// Pulls every planned image's manifests and configs (small) and prepares
+// its layers to stream from `registries`, which must outlive them. A few
+// images at a time: each is a few small requests, latency more than bytes.
+// A failure is the first image's in plan order, as one at a time.
+[[nodiscard]] std::vector<ResolvedImage> resolve_images(const ReleasePlan& plan, RegistrySource& registries,
+                                                        int parallel);
 
 }  // namespace airlock

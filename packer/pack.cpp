@@ -2,16 +2,18 @@
 
 #include "common/atomic_file.hpp"
 #include "common/error.hpp"
-#include "common/parallel_for.hpp"
 #include "common/printable.hpp"
 #include "common/timestamp.hpp"
 #include "formats/bundle_reader.hpp"
 #include "formats/dsse_envelope.hpp"
+#include "formats/bundle_parts.hpp"
 #include "formats/ed25519_key.hpp"
 #include "formats/tar_zst_writer.hpp"
 #include "packer/blob_prefetcher.hpp"
+#include "packer/delta_plan.hpp"
 #include "packer/image_source.hpp"
 #include "packer/pack_report.hpp"
+#include "packer/release_contents.hpp"
 #include "packer/release_plan.hpp"
 #include "packer/signing_keys.hpp"
 
@@ -90,31 +92,64 @@ void stream_blob(TarZstWriter& writer, BlobPrefetcher& prefetcher, std::size_t i
   writer.end_entry();
 }
 
-RegistrySource registry_source(const ReleasePlan& plan, const RegistryAccess& access) {
-  RegistryOptions registry_options;
-  registry_options.ca_file = access.ca_file;
-  registry_options.insecure_hosts.insert(access.insecure_hosts.begin(), access.insecure_hosts.end());
-  return RegistrySource(plan.spec, registry_options, AuthStore::load(access.auth_file));
+// The bases of a delta, each checked before a registry is contacted: signed
+// by a key of this packer's (or a --base-pubkey), an earlier bundle of this
+// release, none twice.
+std::vector<ReleaseContents> read_bases(const PackOptions& options, const std::vector<SigningKey>& keys,
+                                        const ReleaseSpec& spec) {
+  if (options.bases.empty()) {
+    if (!options.base_pubkeys.empty()) throw UsageError("--base-pubkey needs a --base bundle");
+    return {};
+  }
+  if (options.bases.size() > k_max_delta_bases)
+    throw UsageError(
+        fmt::format("{} --base bundles given: a delta names at most {}", options.bases.size(), k_max_delta_bases));
+  std::vector<PublicKey> trusted;
+  for (const auto& k : keys) trusted.push_back(k.public_key());
+  for (const auto& p : options.base_pubkeys) trusted.push_back(PublicKey::load(p));
+  std::vector<ReleaseContents> bases;
+  NullProgress quiet;
+  for (const auto& path : options.bases) {
+    ReleaseContents base = bundle_contents(path, trusted, quiet);
+    if (base.name != spec.name)
+      throw UsageError(fmt::format("--base {}: a bundle of release {}, not of {}", printable(base.source),
+                                   printable(base.name), spec.name));
+    if (base.sequence >= spec.sequence)
+      throw UsageError(fmt::format("--base {}: sequence {} is not before this bundle's {} ({})", printable(base.source),
+                                   base.sequence, spec.sequence, spec.path.string()));
+    for (const auto& other : bases)
+      if (other.bundle_digest == base.bundle_digest)
+        throw UsageError(fmt::format("--base {} and {} are the same bundle {}", printable(other.source),
+                                     printable(base.source), base.bundle_digest->str()));
+    bases.push_back(std::move(base));
+  }
+  return bases;
 }
 
-// Pulls every planned image's manifests and configs (small) and prepares
-// its layers to stream from `registries`, which must outlive them. A few
-// images at a time: each is a few small requests, latency more than bytes.
-// A failure is the first image's in plan order, as one at a time.
-std::vector<ResolvedImage> resolve_images(const ReleasePlan& plan, RegistrySource& registries, int parallel) {
-  std::vector<ResolvedImage> images(plan.images.size());
-  parallel_for_after_first(plan.images.size(), static_cast<std::size_t>(std::max(1, parallel)), [&](std::size_t i) {
-    const auto& p = plan.images[i];
-    images[i] = p.reference ? registries.resolve(p) : resolve_layout_image(plan.spec, p);
-  });
-  return images;
+// What a delta leaves out, or nothing when the release shares no layer
+// with its bases (then the bundle is a full one, and says nothing of them).
+std::optional<BundleDelta> delta_of(const std::vector<ResolvedImage>& images, const std::vector<ReleaseContents>& bases,
+                                    Progress& progress) {
+  if (bases.empty()) return std::nullopt;
+  std::vector<ImageContents> contents;
+  for (const auto& r : images) contents.push_back(image_contents(r));
+  BundleDelta delta = plan_delta(contents, bases);
+  if (delta.omitted.empty()) {
+    progress.warn("the release shares no layer with its --base bundles: written as a full bundle");
+    return std::nullopt;
+  }
+  return delta;
 }
 
 // The archive's order of blobs: small JSON before layers (every image's
-// manifests, then every config, then every layer), each digest once.
-std::vector<const SourcedBlob*> archive_order(const std::vector<ResolvedImage>& images) {
+// manifests, then every config, then every layer), each digest once, none
+// of those a delta omits.
+std::vector<const SourcedBlob*> archive_order(const std::vector<ResolvedImage>& images,
+                                              const std::optional<BundleDelta>& delta) {
   std::vector<const SourcedBlob*> order;
   std::set<Digest> placed;
+  if (delta)
+    for (const auto& o : delta->omitted) placed.insert(o.digest);
   const auto place = [&](const std::vector<SourcedBlob>& blobs) {
     for (const auto& b : blobs)
       if (placed.insert(b.descriptor.digest).second) order.push_back(&b);
@@ -138,7 +173,8 @@ std::vector<std::pair<std::string, std::string>> leading_entries(const ReleasePl
 
 BundleIndex build_index(const ReleasePlan& plan, const std::vector<ResolvedImage>& images,
                         const std::vector<std::pair<std::string, std::string>>& leading,
-                        const std::vector<const SourcedBlob*>& blobs, std::int64_t created) {
+                        const std::vector<const SourcedBlob*>& blobs, std::optional<BundleDelta> delta,
+                        std::int64_t created) {
   const ReleaseSpec& spec = plan.spec;
   BundleIndex index;
   index.name = spec.name;
@@ -157,6 +193,7 @@ BundleIndex build_index(const ReleasePlan& plan, const std::vector<ResolvedImage
   index.manifest_sources = plan.sources;
   index.kustomize = plan.kustomize;
   index.values = spec.values;
+  index.delta = std::move(delta);
   return index;
 }
 
@@ -171,23 +208,39 @@ void check_envelope_size(const DsseEnvelope& envelope, const BundleIndex& index)
                                  index.entries.size(), index.images.size(), size, limit));
 }
 
-// One streaming pass into a temporary file beside the output, renamed only
-// once the last blob has been checked against its digest.
-std::uint64_t write_bundle(const PackOptions& options, const BundleIndex& index, const DsseEnvelope& envelope,
-                           const std::vector<std::pair<std::string, std::string>>& leading,
-                           const std::vector<const SourcedBlob*>& blobs, Progress& progress) {
-  AtomicFile out(options.output, 0644);
-  TarZstWriter writer(out.fd(), options.output.string(),
-                      {.level = options.zstd_level, .workers = options.workers, .mtime = index.created});
+void write_entries(TarZstWriter& writer, const BundleIndex& index, const DsseEnvelope& envelope,
+                   const std::vector<std::pair<std::string, std::string>>& leading,
+                   const std::vector<const SourcedBlob*>& blobs, int fetches, Progress& progress) {
   writer.add(k_envelope_entry, envelope.to_json());
   for (const auto& [path, content] : leading) writer.add(path, content);
   progress.begin("pack", index.total_entry_bytes());
   // Several fetches in flight, 2 MiB buffered each (TCP buffers add more):
   // per-blob latency hides behind the writer while memory stays bounded.
-  BlobPrefetcher prefetcher(blobs, static_cast<std::size_t>(std::max(1, options.fetches)), 2 << 20);
+  BlobPrefetcher prefetcher(blobs, static_cast<std::size_t>(std::max(1, fetches)), 2 << 20);
   for (std::size_t i = 0; i < blobs.size(); ++i) stream_blob(writer, prefetcher, i, *blobs[i], progress);
   writer.finish();
   progress.end();
+}
+
+// One streaming pass into a temporary file beside the output, renamed only
+// once the last blob has been checked against its digest; or into parts,
+// which get their names only then too.
+std::uint64_t write_bundle(const PackOptions& options, const BundleIndex& index, const DsseEnvelope& envelope,
+                           const std::vector<std::pair<std::string, std::string>>& leading,
+                           const std::vector<const SourcedBlob*>& blobs, Progress& progress,
+                           std::vector<std::filesystem::path>& parts) {
+  const TarZstOptions zstd{.level = options.zstd_level, .workers = options.workers, .mtime = index.created};
+  if (options.parts) {
+    PartWriter out(options.output, *options.parts,
+                   {Sha256::of(envelope.payload), index.name, index.version, index.sequence});
+    TarZstWriter writer(out, options.output.string(), zstd);
+    write_entries(writer, index, envelope, leading, blobs, options.fetches, progress);
+    parts = out.finish();
+    return writer.compressed_bytes();
+  }
+  AtomicFile out(options.output, 0644);
+  TarZstWriter writer(out.fd(), options.output.string(), zstd);
+  write_entries(writer, index, envelope, leading, blobs, options.fetches, progress);
   out.commit();
   return writer.compressed_bytes();
 }
@@ -195,23 +248,30 @@ std::uint64_t write_bundle(const PackOptions& options, const BundleIndex& index,
 }  // namespace
 
 PackResult pack(const PackOptions& options, Progress& progress) {
-  AtomicFile::check_target(options.output, "output");
+  if (options.parts) {
+    (void)part_rows(*options.parts);
+    prepare_part_dir(options.output);
+  } else {
+    AtomicFile::check_target(options.output, "output");
+  }
   const ReleasePlan plan = plan_release(options.spec, options.git);
   report_plan_notices(plan, progress);
   const std::vector<SigningKey> keys = load_signing_keys(options.keys);
+  const std::vector<ReleaseContents> bases = read_bases(options, keys, plan.spec);
   RegistrySource registries = registry_source(plan, options.registries);
   const std::vector<ResolvedImage> images = resolve_images(plan, registries, options.fetches);
-  const auto blobs = archive_order(images);
+  std::optional<BundleDelta> delta = delta_of(images, bases, progress);
+  const auto blobs = archive_order(images, delta);
   const auto leading = leading_entries(plan, images);
 
   PackResult result;
-  result.index = build_index(plan, images, leading, blobs, creation_time(options));
+  result.index = build_index(plan, images, leading, blobs, std::move(delta), creation_time(options));
   const std::string payload = result.index.to_json();
   std::vector<const SigningKey*> signers;
   for (const auto& k : keys) signers.push_back(&k);
   const DsseEnvelope envelope = dsse_sign(k_bundle_payload_type, payload, signers);
   check_envelope_size(envelope, result.index);
-  result.compressed_bytes = write_bundle(options, result.index, envelope, leading, blobs, progress);
+  result.compressed_bytes = write_bundle(options, result.index, envelope, leading, blobs, progress, result.parts);
 
   result.bundle_digest = Sha256::of(payload);
   for (const auto& k : keys) result.keyids.push_back(k.keyid());

@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include "common/printable.hpp"
+#include "formats/delta_summary.hpp"
 
 namespace airlock {
 
@@ -22,17 +23,29 @@ void report_plan_notices(const ReleasePlan& plan, Progress& progress) {
 namespace {
 
 nlohmann::ordered_json pack_json(const PackResult& r, const std::string& bundle) {
-  return {{"bundle", bundle},
-          {"bundleDigest", r.bundle_digest.str()},
-          {"keyid", r.keyids.front()},
-          {"keyids", r.keyids},
-          {"release", r.index.name},
-          {"version", r.index.version},
-          {"sequence", r.index.sequence},
-          {"images", r.index.images.size()},
-          {"entries", r.index.entries.size() + 1},
-          {"archiveBytes", r.archive_bytes},
-          {"compressedBytes", r.compressed_bytes}};
+  nlohmann::ordered_json j = {{"bundle", bundle},
+                              {"bundleDigest", r.bundle_digest.str()},
+                              {"keyid", r.keyids.front()},
+                              {"keyids", r.keyids},
+                              {"release", r.index.name},
+                              {"version", r.index.version},
+                              {"sequence", r.index.sequence},
+                              {"images", r.index.images.size()},
+                              {"entries", r.index.entries.size() + 1},
+                              {"archiveBytes", r.archive_bytes},
+                              {"compressedBytes", r.compressed_bytes}};
+  if (r.index.delta) j["delta"] = delta_json(r.index);
+  if (!r.parts.empty()) {
+    j["parts"] = nlohmann::ordered_json::array();
+    for (const auto& p : r.parts) j["parts"].push_back(p.string());
+  }
+  return j;
+}
+
+std::string parts_line(const std::vector<std::filesystem::path>& parts) {
+  if (parts.empty()) return {};
+  return fmt::format("{} parts in {}: {} ... {}\n", parts.size(), parts.front().parent_path().string(),
+                     parts.front().filename().string(), parts.back().filename().string());
 }
 
 std::string pack_text(const PackResult& r, const std::string& bundle) {
@@ -40,7 +53,8 @@ std::string pack_text(const PackResult& r, const std::string& bundle) {
                      "bundle digest: {}\nsigned by key{}: {}\n",
                      bundle, r.index.name, r.index.version, r.index.sequence, r.index.images.size(),
                      r.index.entries.size() + 1, r.compressed_bytes, r.bundle_digest.str(),
-                     r.keyids.size() == 1 ? "" : "s", fmt::join(r.keyids, ", "));
+                     r.keyids.size() == 1 ? "" : "s", fmt::join(r.keyids, ", ")) +
+         delta_text(r.index) + parts_line(r.parts);
 }
 
 nlohmann::ordered_json sign_json(const SignBundleResult& r, const std::string& bundle) {
@@ -105,6 +119,22 @@ std::string keygen_text(const KeygenResult& r) {
 
 Report pack_report(const PackResult& r, const std::string& bundle) {
   return {pack_json(r, bundle), pack_text(r, bundle)};
+}
+
+Report split_report(const SplitResult& r, const PartLayout& layout) {
+  nlohmann::ordered_json parts = nlohmann::ordered_json::array();
+  for (const auto& p : r.parts) parts.push_back(p.string());
+  const auto groups = r.parts.size() / static_cast<std::size_t>(layout.data_parts + layout.parity_parts);
+  return {{{"bundleDigest", r.identity.bundle_digest.str()},
+           {"bundleSize", r.bundle_size},
+           {"groups", groups},
+           {"dataParts", layout.data_parts},
+           {"parityParts", layout.parity_parts},
+           {"parts", parts}},
+          fmt::format("split {} {} (sequence {}), {} bytes: {} groups of {} data + {} parity parts\n",
+                      r.identity.release, r.identity.version, r.identity.sequence, r.bundle_size, groups,
+                      layout.data_parts, layout.parity_parts) +
+              parts_line(r.parts)};
 }
 
 Report sign_report(const SignBundleResult& r, const std::string& bundle) {

@@ -3,6 +3,7 @@
 // short summary for a person; and the one wording of the warning about an
 // image reference the bundle will not carry.
 
+#include "formats/bundle_parts.hpp"
 #include "formats/image_discovery.hpp"
 #include "packer/keygen.hpp"
 #include "packer/pack.hpp"
@@ -22,6 +23,7 @@ namespace airlock {
 void report_plan_notices(const ReleasePlan& plan, Progress& progress);
 
 [[nodiscard]] Report pack_report(const PackResult& result, const std::string& bundle);
+[[nodiscard]] Report split_report(const SplitResult& result, const PartLayout& layout);
 [[nodiscard]] Report sign_report(const SignBundleResult& result, const std::string& bundle);
 
 // `airlock-pack images`: every image the bundle would hold and where it was

@@ -1,5 +1,6 @@
 #include "common/error.hpp"
 #include "common/http_limits.hpp"
+#include "common/parallel_for.hpp"
 #include "formats/image_name.hpp"
 #include "formats/oci_layout.hpp"
 #include "packer/image_source.hpp"
@@ -18,6 +19,22 @@ SourcedBlob memory_blob(const Descriptor& d, std::string origin, std::string byt
     sink(std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()));
   };
   return b;
+}
+
+RegistrySource registry_source(const ReleasePlan& plan, const RegistryAccess& access) {
+  RegistryOptions registry_options;
+  registry_options.ca_file = access.ca_file;
+  registry_options.insecure_hosts.insert(access.insecure_hosts.begin(), access.insecure_hosts.end());
+  return RegistrySource(plan.spec, registry_options, AuthStore::load(access.auth_file));
+}
+
+std::vector<ResolvedImage> resolve_images(const ReleasePlan& plan, RegistrySource& registries, int parallel) {
+  std::vector<ResolvedImage> images(plan.images.size());
+  parallel_for_after_first(plan.images.size(), static_cast<std::size_t>(std::max(1, parallel)), [&](std::size_t i) {
+    const auto& p = plan.images[i];
+    images[i] = p.reference ? registries.resolve(p) : resolve_layout_image(plan.spec, p);
+  });
+  return images;
 }
 
 RegistrySource::RegistrySource(const ReleaseSpec& spec, RegistryOptions options, AuthStore auth)

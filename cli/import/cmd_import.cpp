@@ -14,7 +14,7 @@ public:
 
 private:
   ImportOptions m_options;
-  std::string m_bundle;
+  std::vector<std::string> m_bundle;
   TrustFlags m_trust;
   RegistryFlags m_access;
   unsigned m_chunk_mib = 0;
@@ -22,7 +22,7 @@ private:
   GitFlags m_git_flags;
 
   void define(CLI::App& cmd) override {
-    add_bundle_argument(cmd, m_bundle);
+    add_bundle_inputs(cmd, m_bundle);
     add_trust_flags(cmd, m_trust);
     cmd.add_option("--registry", m_options.registry,
                    "The internal registry, HOST[:PORT], to load the images into (with --git alone: the registry the "
@@ -57,7 +57,7 @@ private:
       throw UsageError("--path and --values need --git");
     }
     if (!m_values.empty()) m_options.values_file = m_values;
-    const auto report = import_bundle(m_bundle, m_options, progress);
+    const auto report = import_bundle({m_bundle.begin(), m_bundle.end()}, m_options, progress);
     print(import_report(report));
   }
 };

@@ -153,4 +153,31 @@ images:
   - {source: "oci:layouts/app:v1", name: "org/app:1.0"}
 Y
 
+# --base: an earlier bundle of the same release, signed by a key this
+# packer trusts; refused before any registry is contacted.
+rm -rf rel && make_release  # the cases above damaged its layouts
+check "pack the base (sequence 1)" -- "$PACK" create rel/spec.yaml --key signer.key -o base.tar.zst
+sed 's/^sequence: 1/sequence: 2/' rel/spec.yaml > rel/next.yaml
+sed 's/^name: demo/name: other/; s/^sequence: 1/sequence: 2/' rel/spec.yaml > rel/other.yaml
+base_case() {  # base_case CODE SUBSTRING DESCRIPTION SPEC [ARGS...]
+  local code=$1 text=$2 what=$3 spec=$4
+  shift 4
+  expect_exit "$code" "$text" "$what" -- "$PACK" create "$spec" --key signer.key -o out.tar.zst "$@"
+  no_output "$what"
+}
+base_case 2 "a bundle of release demo, not of other" "a base of another release" rel/other.yaml --base base.tar.zst
+base_case 2 "sequence 1 is not before this bundle's 1" "a base of the same sequence" rel/spec.yaml --base base.tar.zst
+base_case 2 "are the same bundle" "the same base twice" rel/next.yaml --base base.tar.zst --base base.tar.zst
+base_case 2 "cannot open bundle missing.tar.zst" "a base that is not there" rel/next.yaml --base missing.tar.zst
+base_case 2 "--base-pubkey needs a --base" "--base-pubkey alone" rel/next.yaml --base-pubkey signer.pub
+"$PACK" keygen --out stranger > /dev/null
+expect_exit 3 "not signed by a trusted key" "a base no trusted key signed" -- \
+  "$PACK" create rel/next.yaml --key stranger.key -o out.tar.zst --base base.tar.zst
+no_output "a base no trusted key signed"
+head -c 2000 base.tar.zst > torn.tar.zst
+base_case 3 "torn.tar.zst" "a base cut short inside its envelope" rel/next.yaml --base torn.tar.zst
+check "a base signed by a --base-pubkey" -- "$PACK" create rel/next.yaml --key stranger.key --base-pubkey signer.pub \
+  -o next.tar.zst --base base.tar.zst
+check "that bundle is a delta of the base" -- bash -o pipefail -c "'$IMPORT' inspect next.tar.zst --json | jq -e '.delta.bases[0].sequence == 1 and .delta.omittedBlobs > 0'"
+
 finish

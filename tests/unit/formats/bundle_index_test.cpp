@@ -143,8 +143,8 @@ TEST_CASE("BundleIndex::parse rejects malformed indexes naming the bundle", "[bu
   };
   rejects("{not json", {"not JSON"});
   rejects("[]", {"has no \"formatVersion\""});
-  rejects(mutated([](json& j) { j["formatVersion"] = 3; }),
-          {"format version 3 is not supported (this airlock reads 1 and 2)"});
+  rejects(mutated([](json& j) { j["formatVersion"] = 4; }),
+          {"format version 4 is not supported (this airlock reads 1 to 3)"});
   rejects(mutated([](json& j) { j["formatVersion"] = 0; }), {"format version 0 is not supported"});
   rejects(mutated([](json& j) { j["formatVersion"] = "1"; }), {"formatVersion has the wrong type"});
   rejects(mutated([](json& j) { j.erase("release"); }), {"has no \"release\""});
@@ -229,4 +229,59 @@ TEST_CASE("BundleIndex carries kustomize entries, checked before they are render
   rejects([](json& j) { j["kustomize"][0]["images"] = {"x:1\n  - name: evil"}; }, {"is not a reference"});
   rejects([](json& j) { j["kustomize"][0]["images"] = {"Not Valid"}; }, {"is not a reference"});
   rejects([](json& j) { j["kustomize"][0].erase("images"); }, {"has no \"images\""});
+}
+
+TEST_CASE("BundleIndex of a delta: its bases and omitted blobs, checked", "[bundle_index]") {
+  const Digest base = Sha256::of("base index");
+  const Digest left = Sha256::of("a layer the base carried");
+  auto idx = sample();
+  idx.delta = BundleDelta{{{base, 6, "1.1.0"}}, {{left, 4096, "argoproj/argo-rollouts"}}};
+  const auto text = idx.to_json();
+  // Version 3: an importer of format 1 or 2 refuses it by its version (it
+  // would find the omitted blobs missing anyway, with a misleading message).
+  CHECK(json::parse(text)["formatVersion"] == 3);
+  CHECK(json::parse(sample().to_json()).contains("delta") == false);  // a full bundle is unchanged
+  const auto back = BundleIndex::parse(text, "b");
+  REQUIRE(back.delta);
+  REQUIRE(back.delta->bases.size() == 1);
+  CHECK(back.delta->bases[0].bundle_digest == base);
+  CHECK(back.delta->bases[0].sequence == 6);
+  CHECK(back.delta->bases[0].version == "1.1.0");
+  REQUIRE(back.delta->omitted.size() == 1);
+  CHECK(back.delta->omitted[0].digest == left);
+  CHECK(back.delta->omitted[0].size == 4096);
+  CHECK(back.delta->omitted[0].repository == "argoproj/argo-rollouts");
+  CHECK(back.delta->omitted_bytes() == 4096);
+  CHECK(back.delta->find(left) == &back.delta->omitted[0]);
+  CHECK(back.delta->find(k_layer) == nullptr);
+  CHECK(back.to_json() == text);
+
+  const auto rejects = [&](const std::function<void(json&)>& change, std::initializer_list<std::string> parts) {
+    auto j = json::parse(text);
+    change(j);
+    CAPTURE(j.dump());
+    REQUIRE_THROWS_MATCHES(BundleIndex::parse(j.dump(), "b"), VerificationError,
+                           FailsWith(ExitCode::verification, parts));
+  };
+  rejects([](json& j) { j["formatVersion"] = 2; }, {"b: index", "\"delta\" needs format version 3, the index says 2"});
+  rejects([](json& j) { j["delta"]["bases"] = json::array(); }, {"a delta names 0 bases (1 to 16)"});
+  rejects(
+      [&](json& j) {
+        for (int i = 0; i < 17; ++i)
+          j["delta"]["bases"].push_back(
+              {{"bundleDigest", Sha256::of(std::to_string(i)).str()}, {"sequence", 1}, {"version", "1"}});
+      },
+      {"a delta names 18 bases"});
+  rejects([](json& j) { j["delta"]["bases"][0]["sequence"] = 7; }, {"has sequence 7, not before this bundle's 7"});
+  rejects([](json& j) { j["delta"]["bases"][0]["sequence"] = -1; }, {"must be a non-negative integer"});
+  rejects([](json& j) { j["delta"]["bases"][0]["bundleDigest"] = "sha256:abc"; }, {"malformed digest"});
+  rejects([](json& j) { j["delta"]["bases"][0]["version"] = "1.0\n"; }, {"malformed version \"1.0\\x0a\""});
+  rejects([](json& j) { j["delta"]["bases"].push_back(j["delta"]["bases"][0]); }, {"appears twice"});
+  rejects([](json& j) { j["delta"].erase("omitted"); }, {"the delta has no \"omitted\""});
+  rejects([](json& j) { j["delta"]["omitted"].push_back(j["delta"]["omitted"][0]); }, {"is listed twice"});
+  rejects([](json& j) { j["delta"]["omitted"][0]["digest"] = k_layer.str(); },
+          {"omitted blob " + k_layer.str() + " is also an entry of the bundle"});
+  rejects([](json& j) { j["delta"]["omitted"][0]["repository"] = "Not/Valid"; }, {"malformed repository"});
+  rejects([](json& j) { j["delta"]["omitted"][0]["size"] = "1"; }, {"must be a non-negative integer"});
+  rejects([](json& j) { j["delta"] = "yes"; }, {"the delta has no \"bases\""});
 }

@@ -1,4 +1,4 @@
-#include "importer/image_graph.hpp"
+#include "formats/image_graph.hpp"
 
 #include "common/error.hpp"
 #include "formats/release_limits.hpp"
@@ -93,15 +93,31 @@ void ImageGraph::on_verified(const IndexEntry& entry) {
   m_manifests.emplace(entry.path, std::move(m));
 }
 
-void ImageGraph::check() const {
+void ImageGraph::check_manifests() const {
   for (const auto& [path, node] : m_nodes)
     if (!node.parsed)
       throw VerificationError(fmt::format("{}: image {}: manifest {} is not in the bundle (or comes after its blobs)",
                                           m_bundle, m_index.images[*node.images.begin()].name, path));
-  for (const auto& [path, images] : m_required)
-    if (!m_present.contains(path))
-      throw VerificationError(fmt::format("{}: image {}: blob {} is not in the bundle", m_bundle,
-                                          m_index.images[*images.begin()].name, path));
+}
+
+void ImageGraph::check() const {
+  check_manifests();
+  for (const auto& [path, images] : m_required) {
+    if (m_present.contains(path)) continue;
+    const auto& name = m_index.images[*images.begin()].name;
+    const auto& want = m_blob_descriptors.at(path);
+    const OmittedBlob* omitted = m_index.delta ? m_index.delta->find(want.digest) : nullptr;
+    if (!omitted)
+      throw VerificationError(fmt::format("{}: image {}: blob {} is not in the bundle", m_bundle, name, path));
+    if (omitted->size != want.size)
+      throw VerificationError(fmt::format("{}: image {}: blob {} is omitted as {} bytes, its manifest says {}",
+                                          m_bundle, name, want.digest.str(), omitted->size, want.size));
+  }
+  if (m_index.delta)
+    for (const auto& o : m_index.delta->omitted)
+      if (!m_required.contains(blob_entry_path(o.digest)))
+        throw VerificationError(
+            fmt::format("{}: the index omits blob {}, which no image of the bundle needs", m_bundle, o.digest.str()));
 }
 
 std::vector<std::size_t> ImageGraph::images_needing(const std::string& path) const {

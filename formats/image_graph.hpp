@@ -4,7 +4,9 @@
 // layer blobs they name. The packer writes every manifest before the blobs
 // it names, so by the time a blob streams by, every image that needs it is
 // known. At the end, check() proves the bundle complete: every manifest
-// and blob an image needs was in it and verified.
+// and blob an image needs was in it and verified, or, in a delta, is one
+// the index lists as omitted (of the size the manifest gives), and every
+// omitted blob is one an image needs.
 
 #include "formats/bundle_reader.hpp"
 #include "formats/oci_types.hpp"
@@ -34,8 +36,13 @@ public:
 
   // Throws VerificationError naming the image and what is missing.
   void check() const;
+  // Only that every manifest and index the images need came (enough for
+  // manifests_of()).
+  void check_manifests() const;
 
   [[nodiscard]] bool is_manifest(const std::string& path) const { return m_manifests.contains(path); }
+  // A manifest or index an image needs, parsed or still to come.
+  [[nodiscard]] bool wants_manifest(const std::string& path) const { return m_nodes.contains(path); }
   // Positions in the index of the images that need the config or layer
   // blob at `path`, in index order (empty when none does).
   [[nodiscard]] std::vector<std::size_t> images_needing(const std::string& path) const;

@@ -1,4 +1,4 @@
-#include "importer/image_graph.hpp"
+#include "formats/image_graph.hpp"
 
 #include "../error_matcher.hpp"
 
@@ -263,4 +263,58 @@ TEST_CASE("ImageGraph shares blobs and manifests between images", "[image_graph]
   CHECK(g.manifests_of(0).size() == 2);
   CHECK(g.manifests_of(1).size() == 1);
   CHECK(digests(g.blobs_of(0)) == digests(g.blobs_of(1)));
+}
+
+TEST_CASE("ImageGraph of a delta: omitted blobs count as there, no other", "[image_graph]") {
+  const Blob config("{}");
+  const Blob base("base layer");
+  const Blob fresh("new layer");
+  const auto m = manifest(config, {&base, &fresh});
+  BundleIndex index;
+  index.images.push_back(image("org/app:2", m, media_type::oci_manifest));
+  index.delta = BundleDelta{{{Sha256::of("base"), 1, "1"}}, {{base.digest, base.bytes.size(), "org/app"}}};
+
+  SECTION("complete with the omitted blob left to the registry") {
+    ImageGraph g(index, "d.tar.zst");
+    Feeder feed(g);
+    feed(m);
+    CHECK(g.wants_manifest(m.path));
+    CHECK_FALSE(g.wants_manifest(base.path));
+    feed(config);
+    feed(fresh);
+    g.check();
+    CHECK(g.images_needing(base.path) == std::vector<std::size_t>{0});
+  }
+  SECTION("a carried blob missing is still missing") {
+    ImageGraph g(index, "d.tar.zst");
+    Feeder feed(g);
+    feed(m);
+    feed(config);
+    REQUIRE_THROWS_MATCHES(g.check(), VerificationError,
+                           FailsWith(ExitCode::verification,
+                                     {"d.tar.zst", "image org/app:2", fresh.path, "not in the bundle"}));
+  }
+  SECTION("an omitted blob of another size than its manifest's") {
+    index.delta->omitted[0].size += 1;
+    ImageGraph g(index, "d.tar.zst");
+    Feeder feed(g);
+    feed(m);
+    feed(config);
+    feed(fresh);
+    REQUIRE_THROWS_MATCHES(g.check(), VerificationError,
+                           FailsWith(ExitCode::verification, {"image org/app:2", base.digest.str(),
+                                                              "omitted as 11 bytes, its manifest says 10"}));
+  }
+  SECTION("an omitted blob no image needs") {
+    const Digest stray = Sha256::of("stray");
+    index.delta->omitted.push_back({stray, 5, "org/app"});
+    ImageGraph g(index, "d.tar.zst");
+    Feeder feed(g);
+    feed(m);
+    feed(config);
+    feed(fresh);
+    REQUIRE_THROWS_MATCHES(g.check(), VerificationError,
+                           FailsWith(ExitCode::verification,
+                                     {"d.tar.zst", "omits blob " + stray.str(), "no image of the bundle needs"}));
+  }
 }
