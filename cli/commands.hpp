@@ -22,5 +22,6 @@ namespace airlock {
 [[nodiscard]] std::unique_ptr<Command> import_command();
 [[nodiscard]] std::unique_ptr<Command> promote_command();
 [[nodiscard]] std::unique_ptr<Command> join_command();
+[[nodiscard]] std::unique_ptr<Command> receive_command();
 
 }  // namespace airlock

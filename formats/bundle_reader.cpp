@@ -38,6 +38,7 @@ BundleReader::BundleReader(const std::filesystem::path& bundle, ReaderLimits lim
 
 BundleReader::BundleReader(const std::vector<std::filesystem::path>& inputs, ReaderLimits limits) : m_limits(limits) {
   if (inputs.empty()) throw UsageError("no bundle given");
+  std::optional<PartHeader> identity;  // read from parts: what their headers say the bundle is
   const auto& bundle = inputs.front();
   const ZstdSourceOptions zstd{.max_window_log = m_limits.max_window_log};
   std::error_code ec;
@@ -68,6 +69,7 @@ BundleReader::BundleReader(const std::vector<std::filesystem::path>& inputs, Rea
           fmt::format("{}: parts of {} sets{}: give the part files of one", given, scan.sets.size(), sets));
     }
     PartSet& set = scan.sets.front();
+    identity = set.first;
     m_name = fmt::format("{} (parts of {} {}, set {})", given, set.first.release, set.first.version,
                          set.first.set.substr(0, 12));
     m_part_status = set.status();
@@ -77,6 +79,20 @@ BundleReader::BundleReader(const std::vector<std::filesystem::path>& inputs, Rea
     m_source = std::make_unique<ZstdSource>(std::move(input), m_name, zstd);
   }
   open_envelope();
+  // The headers name and order the set (receive goes by them): they must
+  // be the bundle's.
+  if (identity) {
+    const auto digest = Sha256::of(m_envelope.payload);
+    const auto where = fmt::format("{}: {}", m_name, k_envelope_entry);
+    const auto index = BundleIndex::parse(m_envelope.payload, where);
+    if (digest != identity->bundle_digest || index.name != identity->release || index.version != identity->version ||
+        index.sequence != identity->sequence)
+      throw VerificationError(fmt::format("{}: the parts' headers say bundle {} ({} {}, sequence {}), the bundle they "
+                                          "hold is {} ({} {}, sequence {})",
+                                          m_name, identity->bundle_digest.str(), identity->release, identity->version,
+                                          identity->sequence, digest.str(), printable(index.name),
+                                          printable(index.version), index.sequence));
+  }
 }
 
 void BundleReader::open_envelope() {

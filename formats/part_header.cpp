@@ -113,7 +113,8 @@ std::optional<PartHeader> PartHeader::decode(std::string_view block, std::string
 }
 
 std::string PartHeader::file_name() const {
-  return fmt::format("{}-{}-s{}.{}.g{:03}.{}{:02}.part", release, version, sequence, bundle_digest.hex().substr(0, 12),
+  // Widths for the largest numbers decode() takes: names sort in order.
+  return fmt::format("{}-{}-s{}.{}.g{:05}.{}{:03}.part", release, version, sequence, bundle_digest.hex().substr(0, 12),
                      group, is_parity() ? 'p' : 'd', is_parity() ? part - data_parts : part);
 }
 

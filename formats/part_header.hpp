@@ -50,7 +50,7 @@ struct PartHeader {
   // VerificationError naming `where` when it does but the rest is not a
   // sound header.
   [[nodiscard]] static std::optional<PartHeader> decode(std::string_view block, std::string_view where);
-  // "demo-1.0.0-s1.331fbe5192cc.g000.d00.part": sorts in order, says what it is.
+  // "demo-1.0.0-s1.331fbe5192cc.g00000.d000.part": sorts in order, says what it is.
   [[nodiscard]] std::string file_name() const;
 };
 

@@ -109,9 +109,13 @@ PartScan scan_parts(const std::vector<std::filesystem::path>& inputs) {
       continue;
     }
     auto& slot = set.parts[h->group][static_cast<std::size_t>(h->part)];
+    const auto whole_rows = size >= k_part_header_size ? (size - k_part_header_size) / k_row_bytes : 0;
     if (slot) {
-      set.rejected.emplace_back(path, fmt::format("a second copy of part {} of group {}",
-                                                  part_label(h->part, h->data_parts), h->group));
+      // Two copies (a resend in another directory): the one with more whole rows.
+      const bool better = std::min(whole_rows, h->rows) > slot->whole_rows && same_group(slot->header, *h);
+      set.rejected.emplace_back(better ? slot->path : path, fmt::format("a second copy of part {} of group {}",
+                                                                        part_label(h->part, h->data_parts), h->group));
+      if (better) slot->whole_rows = std::min(whole_rows, h->rows), slot->path = path;
       continue;
     }
     for (const auto& other : set.parts[h->group])
@@ -121,7 +125,7 @@ PartScan scan_parts(const std::vector<std::filesystem::path>& inputs) {
         break;
       }
     if (!h) continue;
-    PartFile f{path, *h, size >= k_part_header_size ? (size - k_part_header_size) / k_row_bytes : 0};
+    PartFile f{path, *h, whole_rows};
     f.whole_rows = std::min(f.whole_rows, h->rows);
     slot = std::move(f);
   }

@@ -77,7 +77,7 @@ void check_delta_base(const BranchSnapshot& snapshot, const SiteState& state, co
                           base.bundle_digest.str());
   }
   const auto it = state.releases.find(index.name);
-  throw VerificationError(
+  throw BaseNotImported(
       fmt::format("{}: {} sequence {} is a delta of {}, which this branch has not imported "
                   "(its last import of {} is {}): import that bundle first, or a full bundle",
                   where, index.name, index.sequence, wanted, index.name,

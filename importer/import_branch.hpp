@@ -5,6 +5,7 @@
 // and a receipt, pushed without force. The decision is taken again on
 // every push attempt: the branch may have moved.
 
+#include "common/error.hpp"
 #include "importer/git_branch.hpp"
 #include "importer/receipt.hpp"
 #include "importer/release_render.hpp"
@@ -32,6 +33,13 @@ struct GitReport {
   bool already_imported = false;
   int attempts = 0;
   std::size_t rewrites = 0;
+};
+
+// A delta whose bases this branch has not imported: it may import once one
+// of them has (airlock-import receive waits for it).
+class BaseNotImported final : public VerificationError {
+public:
+  using VerificationError::VerificationError;
 };
 
 // Before any effect: the branch's state, and what it says of this bundle.

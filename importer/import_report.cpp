@@ -88,6 +88,30 @@ const char* promote_kind(PromoteResult::Kind kind) {
 
 Report import_report(const ImportReport& report) { return {import_json(report), import_text(report)}; }
 
+Report receive_report(const ReceivePass& pass, bool changes_only) {
+  nlohmann::ordered_json items = nlohmann::ordered_json::array();
+  std::string text;
+  for (const auto& i : pass.items) {
+    const bool quiet = i.outcome == ReceivedItem::Outcome::settling || i.reported_before;
+    if (changes_only && quiet) continue;
+    nlohmann::ordered_json files = nlohmann::ordered_json::array();
+    for (const auto& f : i.files) files.push_back(f.filename().string());
+    items.push_back(
+        {{"name", i.name},
+         {"outcome", outcome_name(i.outcome)},
+         {"release", i.release.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(i.release)},
+         {"sequence", i.sequence},
+         {"files", files},
+         {"report", i.report.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(i.report.string())},
+         {"reportedBefore", i.reported_before},
+         {"error", i.message.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(i.message)}});
+    text += fmt::format("{:<16} {}{}{}\n", outcome_name(i.outcome), printable(i.name),
+                        i.report.empty() ? "" : "  (report " + printable(i.report.string()) + ")",
+                        i.message.empty() ? "" : "\n                 " + printable(i.message));
+  }
+  return {{{"items", items}}, text};
+}
+
 Report join_report(const JoinResult& r, const std::string& bundle) {
   return {{{"bundle", bundle}, {"bundleSize", r.bundle_size}, {"decodedChunks", r.decoded_chunks}},
           fmt::format("wrote {}: {} bytes ({} chunks decoded from parity)\n", printable(bundle), r.bundle_size,
