@@ -42,12 +42,12 @@ SplitResult split_bundle(const std::filesystem::path& bundle, const std::filesys
   prepare_part_dir(dir);
   PartWriter writer(dir, layout, result.identity);
   FdInput input(std::move(fd), bundle.string());
-  std::vector<std::uint8_t> buffer(1 << 20);
   progress.begin("split", static_cast<std::uint64_t>(st.st_size));
   for (;;) {
-    const auto n = input.read(buffer);
+    // Straight into the stripe being filled: no copy.
+    const auto n = input.read(writer.space());
     if (n == 0) break;
-    writer.write(std::span(buffer.data(), n));
+    writer.wrote(n);
     result.bundle_size += n;
     progress.advance(n);
   }

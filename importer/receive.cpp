@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <map>
+#include <set>
 #include <tuple>
 
 namespace airlock {
@@ -231,8 +232,12 @@ void receive_watch(const ReceiveOptions& options, Progress& progress, const std:
   if (::inotify_add_watch(inotify.get(), options.dir.c_str(),
                           IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_MODIFY | IN_DELETE) < 0)
     throw UsageError(fmt::format("cannot watch {}: {}", printable(options.dir.string()), errno_text(errno)));
+  std::set<std::string> waiting;  // reported waiting once: not again every pass
   while (!stop.load()) {
-    on_pass(receive_once(options, progress, stop));
+    auto pass = receive_once(options, progress, stop);
+    for (auto& item : pass.items)
+      if (item.outcome == ReceivedItem::Outcome::waiting) item.reported_before = !waiting.insert(item.name).second;
+    on_pass(pass);
     // A change, or the settle time (what was still changing may be ready).
     pollfd p{inotify.get(), POLLIN, 0};
     const int waited = ::poll(&p, 1, static_cast<int>(std::max<std::int64_t>(options.settle, 1) * 1000));

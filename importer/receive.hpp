@@ -36,7 +36,7 @@ struct ReceivedItem {
   std::string message;  // the error, for failed, waiting, undecodable
   ExitCode exit_code = ExitCode::ok;
   std::filesystem::path report;  // where its report went, when one was written
-  bool reported_before = false;  // undecodable, and its report was already there
+  bool reported_before = false;  // undecodable with its report already there, or (watching) waiting as before
 };
 
 struct ReceivePass {
