@@ -79,6 +79,15 @@ check() {
   if [ "$rc" -eq 0 ]; then ok "$desc"; else bad "$desc: $(head -c 600 "$T/err.txt")"; fi
 }
 
+# The site's git identity, and a HOME of the test's own (no credentials or
+# git config from the machine), for the tests that commit.
+site_git_env() {
+  export GIT_AUTHOR_NAME="Site Importer" GIT_AUTHOR_EMAIL=importer@site.example
+  export GIT_COMMITTER_NAME="Site Importer" GIT_COMMITTER_EMAIL=importer@site.example
+  export HOME=$T REGISTRY_AUTH_FILE= GIT_CONFIG_NOSYSTEM=1
+  git config --global init.defaultBranch main
+}
+
 # A small release: two single-platform images sharing a layer, a
 # multi-arch index, YAML in a nested directory. Sets nothing; writes ./rel.
 make_release() {

@@ -211,3 +211,17 @@ peak_rss_under() {
   kib=$(tail -1 "$T/rss.txt")
   if [ "$kib" -le "$1" ]; then ok "$2: peak RSS $kib KiB <= $1 KiB"; else bad "$2: peak RSS $kib KiB > $1 KiB"; fi
 }
+
+# What a test asks a registry started here, as the registry answers it:
+# tags HOST REPO: the repository's tags, one a line (nothing when none).
+tags() {
+  curl -s --cacert "$T/ca/ca.pem" -u "$REG_USER:$REG_PASS" "https://$1/v2/$2/tags/list" | jq -r '.tags // [] | .[]'
+}
+# status HOST REPO KIND REF: the HTTP status of HEAD /v2/REPO/KIND/REF (KIND manifests or blobs).
+status() {
+  curl -s -o /dev/null -w '%{http_code}' -I --cacert "$T/ca/ca.pem" -u "$REG_USER:$REG_PASS" \
+    -H 'Accept: application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json' \
+    "https://$1/v2/$2/$3/$4"
+}
+# manifest_puts NAME: manifest PUTs in registry NAME's access log so far.
+manifest_puts() { grep -c 'PUT /v2/[^ ]*/manifests/' "$T/reg-$1/log" || true; }

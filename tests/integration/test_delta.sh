@@ -10,10 +10,7 @@
 source "$(dirname "$0")/lib.sh" "$1"
 source "$ROOT/tests/integration/registry.sh"
 
-export GIT_AUTHOR_NAME="Site Importer" GIT_AUTHOR_EMAIL=importer@site.example
-export GIT_COMMITTER_NAME="Site Importer" GIT_COMMITTER_EMAIL=importer@site.example
-export HOME=$T REGISTRY_AUTH_FILE= GIT_CONFIG_NOSYSTEM=1
-git config --global init.defaultBranch main
+site_git_env
 
 sed -n '/^```sh$/,/^```$/p' "$ROOT/docs/AUDITING.md" | sed '1d;$d' > audit.sh
 sed -n '/^```sh delta$/,/^```$/p' "$ROOT/docs/AUDITING.md" | sed '1d;$d' > audit-delta.sh
@@ -81,17 +78,6 @@ release rel4 1.3.0 4 app:3 web:1 new:1 multi:1
 payload() { tar --zstd -xOf "$1" bundle.dsse.json | jq -r .payload | base64 -d; }
 bdigest() { "$IMPORT" inspect "$1" --json | jq -r .bundleDigest; }
 image_digest() { "$IMPORT" inspect "$1" --json | jq -r --arg n "$2" '.images[] | select(.name == $n) | .digest'; }
-# tags HOST REPO: the repository's tags, or nothing when it has none.
-tags() {
-  curl -s --cacert "$T/ca/ca.pem" -u "$REG_USER:$REG_PASS" "https://$1/v2/$2/tags/list" | jq -r '.tags // [] | .[]'
-}
-# status HOST REPO KIND REF: the HTTP status of HEAD /v2/REPO/KIND/REF (KIND manifests or blobs).
-status() {
-  curl -s -o /dev/null -w '%{http_code}' -I --cacert "$T/ca/ca.pem" -u "$REG_USER:$REG_PASS" \
-    -H 'Accept: application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json' \
-    "https://$1/v2/$2/$3/$4"
-}
-manifest_puts() { grep -c 'PUT /v2/[^ ]*/manifests/' "$T/reg-$1/log" || true; }
 commits() { git --git-dir="$T/$1" rev-list --count "$2" 2> /dev/null || echo 0; }
 no_output() { if ls "$2"* > /dev/null 2>&1; then bad "$1: output left: $(ls "$2"*)"; else ok "$1: no output left"; fi; }
 

@@ -14,10 +14,7 @@ if ! ip -6 addr show dev lo 2> /dev/null | grep -q 'inet6 ::1/128'; then
   exit 0
 fi
 
-export GIT_AUTHOR_NAME="Site Importer" GIT_AUTHOR_EMAIL=importer@site.example
-export GIT_COMMITTER_NAME="Site Importer" GIT_COMMITTER_EMAIL=importer@site.example
-export HOME=$T REGISTRY_AUTH_FILE= GIT_CONFIG_NOSYSTEM=1
-git config --global init.defaultBranch main
+site_git_env
 make_ca
 REG_ADDR=::1 start_registry v6
 [[ "$v6_HOST" == "[::1]:$v6_PORT" ]] && ok "the registry listens on $v6_HOST" || bad "v6_HOST is $v6_HOST"

@@ -8,10 +8,7 @@
 source "$(dirname "$0")/lib.sh" "$1"
 source "$ROOT/tests/integration/registry.sh"
 
-export GIT_AUTHOR_NAME="Site Importer" GIT_AUTHOR_EMAIL=importer@site.example
-export GIT_COMMITTER_NAME="Site Importer" GIT_COMMITTER_EMAIL=importer@site.example
-export HOME=$T REGISTRY_AUTH_FILE= GIT_CONFIG_NOSYSTEM=1
-git config --global init.defaultBranch main
+site_git_env
 make_ca
 start_registry up
 start_registry site

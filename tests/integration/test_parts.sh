@@ -11,10 +11,7 @@
 source "$(dirname "$0")/lib.sh" "$1"
 source "$ROOT/tests/integration/registry.sh"
 
-export GIT_AUTHOR_NAME="Site Importer" GIT_AUTHOR_EMAIL=importer@site.example
-export GIT_COMMITTER_NAME="Site Importer" GIT_COMMITTER_EMAIL=importer@site.example
-export HOME=$T REGISTRY_AUTH_FILE= GIT_CONFIG_NOSYSTEM=1
-git config --global init.defaultBranch main
+site_git_env
 
 sed -n '/^```sh parts$/,/^```$/p' "$ROOT/docs/DIODE.md" | sed '1d;$d' > audit-parts.sh
 [ -s audit-parts.sh ] && ok "docs/DIODE.md has an \"sh parts\" block" || bad "no \"sh parts\" block in docs/DIODE.md"
@@ -58,17 +55,6 @@ spec 1.0.0 1 > rel/spec.yaml
 spec 1.1.0 2 > rel/spec2.yaml
 
 bdigest() { "$IMPORT" inspect "$1" --json | jq -r .bundleDigest; }
-# tags HOST REPO: the repository's tags, or nothing when it has none.
-tags() {
-  curl -s --cacert "$T/ca/ca.pem" -u "$REG_USER:$REG_PASS" "https://$1/v2/$2/tags/list" | jq -r '.tags // [] | .[]'
-}
-# status HOST REPO KIND REF: the HTTP status of HEAD /v2/REPO/KIND/REF.
-status() {
-  curl -s -o /dev/null -w '%{http_code}' -I --cacert "$T/ca/ca.pem" -u "$REG_USER:$REG_PASS" \
-    -H 'Accept: application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json' \
-    "https://$1/v2/$2/$3/$4"
-}
-manifest_puts() { grep -c 'PUT /v2/[^ ]*/manifests/' "$T/reg-$1/log" || true; }
 # flip FILE OFFSET: flips the lowest bit of the byte at OFFSET, in place.
 flip() {
   local b
