@@ -215,6 +215,11 @@ ReceivePass receive_once(const ReceiveOptions& options, Progress& progress, cons
     } catch (const BaseNotImported& e) {
       item->outcome = ReceivedItem::Outcome::waiting;
       item->message = e.what();
+    } catch (const RemoteError& e) {
+      // The registry or the git remote, not the bundle: it stays, for the next pass.
+      item->outcome = ReceivedItem::Outcome::failed;
+      item->message = std::string(e.what()) + " (left in place: tried again on the next pass)";
+      item->exit_code = e.exit_code();
     } catch (const Error& e) {
       item->outcome = ReceivedItem::Outcome::failed;
       item->message = e.what();

@@ -2,7 +2,8 @@
 // `airlock-import receive DIR`: the disconnected end of a diode. What
 // arrives in DIR (bundle files and sets of parts) is imported once it has
 // stopped growing, bundles of one release in sequence order, then moved to
-// DIR/done/ (or DIR/failed/) with a report beside it. A delta whose base is
+// DIR/done/ (or DIR/failed/) with a report beside it; when the registry or
+// git remote failed, it stays for the next pass. A delta whose base is
 // not imported yet waits; a set of parts that does not decode is reported
 // once (DIR/failed/<set>.undecodable.json) and left in place in case the
 // rest arrives. docs/DIODE.md.

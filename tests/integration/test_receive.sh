@@ -117,4 +117,13 @@ wait "$pid" || rc=$?
 [ "$rc" = 0 ] && ok "SIGTERM ends the watch, exit 0" || bad "the watch exited $rc: $(cat watch.log)"
 [ "$(git --git-dir=remote.git rev-list --count watched)" = 1 ] && ok "one commit on the watched branch" || bad "watched branch"
 
+# 6. The registry down: the bundle is not at fault, it stays for the next pass.
+mkdir down
+cp app1.tar.zst down/app-1.tar.zst
+touch -d '5 minutes ago' down/app-1.tar.zst
+expect_exit 4 "a registry or git remote failed" "receive with the registry down: exit 4" -- \
+  "$IMPORT" receive down --once --settle 60 --pubkey k.pub --registry 127.0.0.1:9 --prefix p --ca-file "$T/ca/ca.pem" \
+  --git "$URL" --branch down
+[ -f down/app-1.tar.zst ] && [ ! -d down/failed ] && ok "the bundle stays in place, no failed/ report" || bad "down/: $(ls -R down)"
+
 finish
