@@ -78,13 +78,7 @@ JoinResult join_parts(const std::vector<std::filesystem::path>& inputs, const st
   for (;;) {
     const auto n = input.read(buffer);
     if (n == 0) break;
-    std::size_t done = 0;
-    while (done < n) {
-      const ssize_t w = ::write(out.fd(), buffer.data() + done, n - done);
-      if (w < 0 && errno == EINTR) continue;
-      if (w < 0) throw Error(fmt::format("cannot write {}: {}", printable(output.string()), errno_text(errno)));
-      done += static_cast<std::size_t>(w);
-    }
+    out.write(std::string_view(reinterpret_cast<const char*>(buffer.data()), n));
     result.bundle_size += n;
     progress.advance(n);
   }

@@ -36,13 +36,7 @@ std::int64_t mtime_of(const std::filesystem::path& path) {
 
 void write_report(const std::filesystem::path& path, const std::string& json) {
   AtomicFile out(path, 0644);
-  std::size_t done = 0;
-  while (done < json.size()) {
-    const ssize_t n = ::write(out.fd(), json.data() + done, json.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw Error(fmt::format("cannot write {}: {}", path.string(), errno_text(errno)));
-    done += static_cast<std::size_t>(n);
-  }
+  out.write(json);
   out.commit();
 }
 
