@@ -59,16 +59,7 @@ SplitResult split_bundle(const std::filesystem::path& bundle, const std::filesys
 JoinResult join_parts(const std::vector<std::filesystem::path>& inputs, const std::filesystem::path& output,
                       Progress& progress) {
   AtomicFile::check_target(output, "output");
-  PartScan scan = scan_parts(inputs);
-  const std::string given = printable(inputs.front().string()) + (inputs.size() > 1 ? " ..." : "");
-  if (scan.sets.empty()) throw UsageError(fmt::format("{}: no bundle parts there", given));
-  if (scan.sets.size() > 1) {
-    std::string sets;
-    for (const auto& set : scan.sets) sets += "; " + set.name();
-    throw UsageError(fmt::format("{}: parts of {} sets{}: give the part files of one", given, scan.sets.size(), sets));
-  }
-  PartSet& set = scan.sets.front();
-  set.require_decodable(given);
+  PartSet set = one_part_set(inputs, "parts");
   JoinResult result;
   const auto total = set.first.bundle_size;
   PartSetInput input(std::move(set));

@@ -53,27 +53,11 @@ BundleReader::BundleReader(const std::vector<std::filesystem::path>& inputs, Rea
     if (!fd.valid()) throw UsageError(fmt::format("cannot open bundle {}: {}", m_name, errno_text(errno)));
     m_source = std::make_unique<ZstdSource>(std::move(fd), m_name, zstd);
   } else {
-    const std::string given = printable(bundle.string()) + (inputs.size() > 1 ? " ..." : "");
-    PartScan scan = scan_parts(inputs);
-    if (scan.sets.empty()) {
-      std::string why;
-      for (const auto& [path, what] : scan.damaged) why += "; " + what;
-      if (inputs.size() == 1 && std::filesystem::is_directory(bundle, ec))
-        throw UsageError(fmt::format("bundle {} is a directory with no bundle parts in it{}", given, why));
-      throw UsageError(fmt::format("{}: not a bundle, nor bundle parts{}", given, why));
-    }
-    if (scan.sets.size() > 1) {
-      std::string sets;
-      for (const auto& set : scan.sets) sets += "; " + set.name();
-      throw UsageError(
-          fmt::format("{}: parts of {} sets{}: give the part files of one", given, scan.sets.size(), sets));
-    }
-    PartSet& set = scan.sets.front();
+    PartSet set = one_part_set(inputs, "bundle");
     identity = set.first;
-    m_name = fmt::format("{} (parts of {} {}, set {})", given, set.first.release, set.first.version,
-                         set.first.set.substr(0, 12));
+    m_name = fmt::format("{}{} (parts of {} {}, set {})", printable(bundle.string()), inputs.size() > 1 ? " ..." : "",
+                         set.first.release, set.first.version, set.first.set.substr(0, 12));
     m_part_status = set.status();
-    set.require_decodable(given);
     auto input = std::make_unique<PartSetInput>(std::move(set));
     m_parts = input.get();
     m_source = std::make_unique<ZstdSource>(std::move(input), m_name, zstd);

@@ -51,17 +51,35 @@ bool same_group(const PartHeader& a, const PartHeader& b) {
 
 std::string list(const std::vector<int>& v, int data_parts) {
   std::string out;
-  for (const int i : v)
-    out += fmt::format("{}{}{:02}", out.empty() ? "" : ", ", i < data_parts ? 'd' : 'p',
-                       i < data_parts ? i : i - data_parts);
+  for (const int i : v) out += (out.empty() ? "" : ", ") + part_label(i, data_parts);
   return out;
 }
 
-std::string part_label(int i, int data_parts) {
-  return fmt::format("{}{:02}", i < data_parts ? 'd' : 'p', i < data_parts ? i : i - data_parts);
+}  // namespace
+
+std::string part_label(int part, int data_parts) {
+  return fmt::format("{}{:02}", part < data_parts ? 'd' : 'p', part < data_parts ? part : part - data_parts);
 }
 
-}  // namespace
+PartSet one_part_set(const std::vector<std::filesystem::path>& inputs, std::string_view what) {
+  const std::string given = printable(inputs.front().string()) + (inputs.size() > 1 ? " ..." : "");
+  PartScan scan = scan_parts(inputs);
+  if (scan.sets.empty()) {
+    std::string why;
+    for (const auto& [path, text] : scan.damaged) why += "; " + text;
+    std::error_code ec;
+    if (inputs.size() == 1 && std::filesystem::is_directory(inputs.front(), ec))
+      throw UsageError(fmt::format("{} {} is a directory with no bundle parts in it{}", what, given, why));
+    throw UsageError(fmt::format("{}: no bundle parts there{}", given, why));
+  }
+  if (scan.sets.size() > 1) {
+    std::string sets;
+    for (const auto& set : scan.sets) sets += "; " + set.name();
+    throw UsageError(fmt::format("{}: parts of {} sets{}: give the part files of one", given, scan.sets.size(), sets));
+  }
+  scan.sets.front().require_decodable(given);
+  return std::move(scan.sets.front());
+}
 
 bool is_part_file(const std::filesystem::path& path) {
   // A file that cannot be opened is not a part: opening it as a bundle says why.

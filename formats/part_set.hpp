@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace airlock {
@@ -59,6 +60,16 @@ struct PartScan {
 // starting with '.' are not looked at, nor are files that are not parts).
 // UsageError for an input that cannot be read.
 [[nodiscard]] PartScan scan_parts(const std::vector<std::filesystem::path>& inputs);
+
+// The one set of parts among `inputs` (scan_parts), decodable as far as its
+// files say. UsageError when there is none (`what` names the input: "bundle",
+// "parts") or parts of several sets, naming them; VerificationError naming
+// the groups and parts when it does not decode.
+[[nodiscard]] PartSet one_part_set(const std::vector<std::filesystem::path>& inputs, std::string_view what);
+
+// "d03", "p01": a part of a group of `data_parts` data parts, as names and
+// messages show it.
+[[nodiscard]] std::string part_label(int part, int data_parts);
 
 // Whether `path` is a part file (starts with the part magic).
 [[nodiscard]] bool is_part_file(const std::filesystem::path& path);

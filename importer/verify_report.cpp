@@ -3,6 +3,7 @@
 #include "common/printable.hpp"
 #include "common/timestamp.hpp"
 #include "formats/delta_summary.hpp"
+#include "formats/part_set.hpp"
 
 #include <fmt/format.h>
 
@@ -57,10 +58,6 @@ nlohmann::ordered_json index_summary_json(const BundleIndex& index) {
   return j;
 }
 
-std::string part_name(int i, int data_parts) {
-  return fmt::format("{}{:02}", i < data_parts ? 'd' : 'p', i < data_parts ? i : i - data_parts);
-}
-
 // Read from parts: what each group had, as the reader found it.
 nlohmann::ordered_json parts_json(const std::optional<std::vector<PartGroupStatus>>& parts, std::uint64_t decoded) {
   if (!parts) return nullptr;
@@ -68,9 +65,9 @@ nlohmann::ordered_json parts_json(const std::optional<std::vector<PartGroupStatu
   for (const auto& g : *parts) {
     nlohmann::ordered_json present = nlohmann::ordered_json::array(), missing = nlohmann::ordered_json::array(),
                            damaged = nlohmann::ordered_json::array();
-    for (const int i : g.present) present.push_back(part_name(i, g.data_parts));
-    for (const int i : g.missing) missing.push_back(part_name(i, g.data_parts));
-    for (const auto& [i, why] : g.damaged) damaged.push_back({{"part", part_name(i, g.data_parts)}, {"why", why}});
+    for (const int i : g.present) present.push_back(part_label(i, g.data_parts));
+    for (const int i : g.missing) missing.push_back(part_label(i, g.data_parts));
+    for (const auto& [i, why] : g.damaged) damaged.push_back({{"part", part_label(i, g.data_parts)}, {"why", why}});
     groups.push_back({{"group", g.group},
                       {"dataParts", g.data_parts},
                       {"parityParts", g.parity_parts},
@@ -87,7 +84,7 @@ std::string parts_text(const std::optional<std::vector<PartGroupStatus>>& parts,
   std::string out;
   for (const auto& g : *parts) {
     std::string missing, damaged;
-    for (const int i : g.missing) missing += (missing.empty() ? "" : " ") + part_name(i, g.data_parts);
+    for (const int i : g.missing) missing += (missing.empty() ? "" : " ") + part_label(i, g.data_parts);
     for (const auto& [i, why] : g.damaged) damaged += (damaged.empty() ? "" : "; ") + printable(why);
     out += fmt::format("parts:     group {}: {} of {} whole ({} needed){}{}, {}\n", g.group, g.present.size(),
                        g.data_parts + g.parity_parts, g.data_parts, missing.empty() ? "" : ", missing " + missing,
