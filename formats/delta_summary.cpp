@@ -4,12 +4,25 @@
 
 namespace airlock {
 
+nlohmann::ordered_json delta_bases_json(const BundleDelta& delta) {
+  nlohmann::ordered_json bases = nlohmann::ordered_json::array();
+  for (const auto& b : delta.bases)
+    bases.push_back({{"bundleDigest", b.bundle_digest.str()}, {"sequence", b.sequence}, {"version", b.version}});
+  return bases;
+}
+
+std::string delta_bases_text(const BundleDelta& delta) {
+  std::string out;
+  for (const auto& b : delta.bases)
+    out += fmt::format("{}sequence {} ({}, bundle {})", out.empty() ? "" : " or ", b.sequence, b.version,
+                       b.bundle_digest.str());
+  return out;
+}
+
 nlohmann::ordered_json delta_json(const BundleIndex& index) {
   if (!index.delta) return nullptr;
   const auto& d = *index.delta;
-  nlohmann::ordered_json bases = nlohmann::ordered_json::array();
-  for (const auto& b : d.bases)
-    bases.push_back({{"bundleDigest", b.bundle_digest.str()}, {"sequence", b.sequence}, {"version", b.version}});
+  const auto bases = delta_bases_json(d);
   nlohmann::ordered_json omitted = nlohmann::ordered_json::array();
   for (const auto& o : d.omitted)
     omitted.push_back({{"digest", o.digest.str()}, {"size", o.size}, {"repository", o.repository}});
@@ -23,11 +36,7 @@ nlohmann::ordered_json delta_json(const BundleIndex& index) {
 std::string delta_text(const BundleIndex& index) {
   if (!index.delta) return {};
   const auto& d = *index.delta;
-  std::string bases;
-  for (const auto& b : d.bases)
-    bases += fmt::format("{}sequence {} ({}, bundle {})", bases.empty() ? "" : " or ", b.sequence, b.version,
-                         b.bundle_digest.str());
-  return fmt::format("delta of {}: carries {} bytes, leaves {} blobs ({} bytes) to the registry\n", bases,
+  return fmt::format("delta of {}: carries {} bytes, leaves {} blobs ({} bytes) to the registry\n", delta_bases_text(d),
                      index.total_entry_bytes(), d.omitted.size(), d.omitted_bytes());
 }
 

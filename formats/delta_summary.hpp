@@ -11,6 +11,11 @@
 
 namespace airlock {
 
+// [{bundleDigest, sequence, version}] of each base, and
+// "sequence N (V, bundle sha256:…) or sequence M (…)".
+[[nodiscard]] nlohmann::ordered_json delta_bases_json(const BundleDelta& delta);
+[[nodiscard]] std::string delta_bases_text(const BundleDelta& delta);
+
 // Null for a full bundle.
 [[nodiscard]] nlohmann::ordered_json delta_json(const BundleIndex& index);
 // "delta of sequence N (bundle sha256:…): carries …, leaves … to the

@@ -3,6 +3,7 @@
 #include "common/error.hpp"
 #include "common/git_url.hpp"
 #include "common/timestamp.hpp"
+#include "formats/delta_summary.hpp"
 #include "formats/names.hpp"
 #include "importer/git_commit.hpp"
 #include "importer/image_target.hpp"
@@ -70,17 +71,13 @@ bool imported_here(const BranchSnapshot& snapshot, const SiteState& state, const
 void check_delta_base(const BranchSnapshot& snapshot, const SiteState& state, const BundleIndex& index,
                       const std::string& where) {
   if (!index.delta) return;
-  std::string wanted;
-  for (const auto& base : index.delta->bases) {
+  for (const auto& base : index.delta->bases)
     if (imported_here(snapshot, state, index.name, base)) return;
-    wanted += fmt::format("{}sequence {} ({}, bundle {})", wanted.empty() ? "" : " or ", base.sequence, base.version,
-                          base.bundle_digest.str());
-  }
   const auto it = state.releases.find(index.name);
   throw BaseNotImported(
       fmt::format("{}: {} sequence {} is a delta of {}, which this branch has not imported "
                   "(its last import of {} is {}): import that bundle first, or a full bundle",
-                  where, index.name, index.sequence, wanted, index.name,
+                  where, index.name, index.sequence, delta_bases_text(*index.delta), index.name,
                   it == state.releases.end()
                       ? std::string("none")
                       : fmt::format("sequence {}, bundle {}", it->second.sequence, it->second.bundle_digest.str())));

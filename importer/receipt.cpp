@@ -1,6 +1,7 @@
 #include "importer/receipt.hpp"
 
 #include "common/timestamp.hpp"
+#include "formats/delta_summary.hpp"
 #include "importer/image_target.hpp"
 
 #include <nlohmann/json.hpp>
@@ -29,10 +30,7 @@ std::string receipt_json(const ImportedRelease& r, const std::string& dir, const
                       {"source", img.source}});
   j["images"] = images;
   if (r.index.delta) {
-    nlohmann::ordered_json bases = nlohmann::ordered_json::array();
-    for (const auto& b : r.index.delta->bases)
-      bases.push_back({{"bundleDigest", b.bundle_digest.str()}, {"sequence", b.sequence}, {"version", b.version}});
-    j["delta"] = {{"bases", bases},
+    j["delta"] = {{"bases", delta_bases_json(*r.index.delta)},
                   {"omittedBlobs", r.index.delta->omitted.size()},
                   {"omittedBytes", r.index.delta->omitted_bytes()}};
   }
