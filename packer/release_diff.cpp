@@ -60,7 +60,7 @@ ReleaseContents release_contents(const std::filesystem::path& path, const std::v
 
 ReleaseDiff diff_releases(ReleaseContents old_release, ReleaseContents new_release) {
   ReleaseDiff diff;
-  std::set<Digest> old_blobs = old_release.carried;
+  const std::set<Digest>& old_blobs = old_release.carried;
   std::vector<bool> matched(old_release.images.size(), false);
   const auto match = [&](const ImageContents& img) -> const ImageContents* {
     for (int pass = 0; pass < 2; ++pass)
